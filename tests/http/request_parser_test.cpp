@@ -8,6 +8,7 @@ namespace wsedge::http {
 namespace {
 
 using core::ParseStatus;
+using namespace std::string_view_literals;
 using testing::feedEverySplit;
 using testing::Outcome;
 
@@ -220,7 +221,7 @@ TEST(RequestParser, BareCrIs400) {
 }
 
 TEST(RequestParser, NulInValueIs400) {
-  expectError(withHeaders(std::string("Host: a\r\nX-A: b\0c\r\n", 20)), 400, "field_bad_value");
+  expectError(withHeaders("Host: a\r\nX-A: b\0c\r\n"sv), 400, "field_bad_value");
 }
 
 TEST(RequestParser, ControlCharsInValueAre400ButHtabIsAllowed) {
