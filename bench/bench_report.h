@@ -1,0 +1,23 @@
+#pragma once
+// The human table and the one machine-readable SUMMARY line.
+#include <cstdint>
+
+#include "bench_options.h"
+#include "bench_worker.h"
+
+namespace wsedge::bench {
+
+/// Everything printReport needs; `seconds` is the measured window.
+struct Report {
+  const Options& opt;
+  const Stats& stats;
+  double seconds;
+  double startSeconds;
+  int sourceIps;
+  std::uint64_t fdLimit;
+};
+
+/// Writes the table, then 'SUMMARY key=value ...' (keys stable, values without spaces), to stdout.
+void printReport(const Report& r);
+
+}  // namespace wsedge::bench
