@@ -50,6 +50,18 @@ std::string joinList(std::initializer_list<std::string_view> list) {
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+/// "pools.servers" from "pools[2].servers": the header as written in TOML.
+std::string withoutIndexes(std::string_view path) {
+  std::string out;
+  bool inIndex = false;
+  for (char c : path) {
+    if (c == '[') inIndex = true;
+    if (!inIndex) out += c;
+    if (c == ']') inIndex = false;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string joinPath(std::string_view base, std::string_view key) {
@@ -100,7 +112,7 @@ std::vector<const toml::table*> Reader::tables(const toml::table& t, std::string
   std::string where = joinPath(path, key);
   const auto* arr = n->as_array();
   if (arr == nullptr) {
-    error(*n, where + ": expected an array of tables ([[" + where + "]]), got " +
+    error(*n, where + ": expected an array of tables ([[" + withoutIndexes(where) + "]]), got " +
                   std::string(typeName(*n)));
     return out;
   }

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "reader.h"
+#include "values.h"
 #include "wsedge/config/defaults.h"
 
 namespace wsedge::config::detail {
@@ -27,6 +28,10 @@ void readHost(Reader& r, const toml::node& n, const std::string& path, Route& ou
   }
   if (!bracketed && host.find(':') != std::string::npos) {
     r.error(n, path + ": \"" + *s + "\" must not contain a port (routes match any port)");
+    return;
+  }
+  if (bracketed && !hostPortFromString(host + ":1", false)) {
+    r.error(n, path + ": \"" + *s + "\" is not a valid IPv6 address");
     return;
   }
   if (!bracketed && !std::all_of(host.begin(), host.end(), isHostChar)) {

@@ -457,6 +457,46 @@ pool = "p"
                  "t.toml:2:15: routes[0].path_prefix: must start with '/', got \"ws\"");
 }
 
+TEST(LoaderErrors, RouteHostIpv6LiteralMustBeValid) {
+  auto ok = load(R"([[routes]]
+host = "[::1]"
+pool = "p"
+)" + std::string(kTail));
+  ASSERT_TRUE(ok.ok()) << allErrors(ok);
+  EXPECT_EQ(ok.config->routes[0].host, "[::1]");
+  expectOneError(R"([[routes]]
+host = "[zz]"
+pool = "p"
+)" + std::string(kTail),
+                 "t.toml:2:8: routes[0].host: \"[zz]\" is not a valid IPv6 address");
+}
+
+TEST(Loader, InlineTablesAreArraysOfTablesToo) {
+  auto r = load(R"(listeners = [ { name = "l", address = "127.0.0.1:8080" } ]
+routes = [ { pool = "p" } ]
+pools = [ { name = "p", servers = [ { name = "s", address = "127.0.0.1:9001", weight = 3 } ] } ]
+)");
+  ASSERT_TRUE(r.ok()) << allErrors(r);
+  EXPECT_EQ(r.config->pools[0].servers[0].weight, 3u);
+}
+
+TEST(LoaderErrors, ServersMustBeAnArrayOfTables) {
+  auto r = load(R"([[listeners]]
+name = "l"
+address = "127.0.0.1:8080"
+[[routes]]
+pool = "p"
+[[pools]]
+name = "p"
+  [pools.servers]
+  name = "s"
+)");
+  ASSERT_EQ(r.errors.size(), 1u) << allErrors(r);
+  EXPECT_EQ(r.errors[0].format(),
+            "t.toml:8:3: pools[0].servers: expected an array of tables ([[pools.servers]]), got a "
+            "table");
+}
+
 TEST(LoaderErrors, PoolWithoutServers) {
   auto r = load(R"([[listeners]]
 name = "l"
