@@ -132,7 +132,7 @@ class Proc:
     def alive(self):
         return self.popen.poll() is None
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         if self.alive():
             os.kill(self.pid, sig)
 
@@ -177,7 +177,7 @@ class Backend:
         return wait_until(lambda: [r for r in self.records() if pred(r)], timeout, what=what)
 
     def kill(self):
-        self.proc.signal(signal.SIGKILL)
+        self.proc.send_signal(signal.SIGKILL)
         self.proc.popen.wait(5)
 
 
