@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
   }
   const double startSeconds = static_cast<double>(nowNs() - startNs) / 1e9;
 
+  double cpuBefore = -1;
   if (o.mode == Mode::Idle) {
     std::printf("IDLE_READY open=%ld failed=%ld seconds=%.2f\n", shared->opened.load(), shared->failed.load(),
                 startSeconds);
@@ -151,10 +152,12 @@ int main(int argc, char** argv) {
   } else if (!interrupted) {
     shared->phase.store(kWarmup);
     if (o.warmup > 0) interrupted = waitSignal(stopSignals, o.warmup);
+    cpuBefore = o.cpuPid > 0 ? processCpuSeconds(o.cpuPid) : -1;
     shared->phase.store(kMeasure);
     if (!interrupted) waitSignal(stopSignals, o.duration);
   }
   shared->phase.store(kStop);
+  const double cpuAfter = o.cpuPid > 0 ? processCpuSeconds(o.cpuPid) : -1;
   for (auto& t : threads) t.join();
 
   Stats total_;
@@ -163,7 +166,8 @@ int main(int argc, char** argv) {
     total_.merge(w->stats());
     seconds = std::max(seconds, w->measuredSeconds());
   }
-  Report r{o, total_, seconds, startSeconds, shared->sourceIps, fdLimit};
+  const double cpu = cpuBefore >= 0 && cpuAfter >= 0 ? cpuAfter - cpuBefore : -1;
+  Report r{o, total_, seconds, startSeconds, shared->sourceIps, fdLimit, cpu};
   printReport(r);
   workers.clear();
   if (tls) SSL_CTX_free(tls);

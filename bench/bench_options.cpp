@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "  --text              send text frames (default binary)\n"
     "  --handshake-timeout S                                                [10]\n"
     "  --label NAME        copied into the summary line\n"
+    "  --cpu-pid PID       report this process's user+sys CPU over the measured window,\n"
+    "                      and per message relayed (sent + received)\n"
     "Client frames are always masked. Output: a table, then one line\n"
     "'SUMMARY key=value ...'. Idle mode prints 'IDLE_READY open=N failed=N' once\n"
     "every connection is open or failed.\n";
@@ -109,6 +111,7 @@ bool parseOptions(int argc, char** argv, Options& o, std::string& error) {
     else if (a == "--concurrency") o.concurrency = std::atoi(vs.c_str());
     else if (a == "--handshake-timeout") o.handshakeTimeout = std::atof(vs.c_str());
     else if (a == "--label") o.label = vs;
+    else if (a == "--cpu-pid") o.cpuPid = std::atoi(vs.c_str());
     else {
       error = "unknown option " + std::string(a) + " (try --help)";
       return false;

@@ -31,6 +31,7 @@ struct Options {
   bool text = false;
   double handshakeTimeout = 10;
   std::string label;
+  int cpuPid = 0;  // when set: user+sys CPU of this process over the measured window
 };
 
 /// Parses argv into `out`; false with a message in `error` on a bad option.

@@ -1,6 +1,10 @@
 #include "bench_report.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace wsedge::bench {
@@ -24,13 +28,33 @@ void appendPercentiles(std::string& line, const char* prefix, const Histogram& h
 
 }  // namespace
 
+double processCpuSeconds(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // The command name may hold spaces and parentheses: fields count from the last ')'.
+  const auto close = all.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(all.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 void printReport(const Report& r) {
   const Options& o = r.opt;
   const Stats& s = r.stats;
   const double secs = r.seconds > 0 ? r.seconds : 1e-9;
   const double msgRate = static_cast<double>(s.received) / secs;
   const double mib = static_cast<double>(s.bytesReceived) / secs / (1024.0 * 1024.0);
-  const double hsRate = static_cast<double>(s.handshakes) / secs;
+  // Idle mode's window is the hold; its handshakes happened during start-up.
+  const double hsRate = static_cast<double>(s.handshakes) /
+                        (o.mode == Mode::Idle ? (r.startSeconds > 0 ? r.startSeconds : 1e-9) : secs);
+  const double relayed = static_cast<double>(s.sent + s.received);
+  const double cpuPerMsg = r.pidCpuSeconds >= 0 && relayed > 0 ? r.pidCpuSeconds * 1e6 / relayed : -1;
 
   std::printf("wsedge-bench  mode=%s  url=%s://%s:%d%s  connections=%d threads=%d size=%zu\n", modeName(o.mode),
               o.tls ? "wss" : "ws", o.host.c_str(), o.port, o.path.c_str(),
@@ -58,20 +82,24 @@ void printReport(const Report& r) {
       break;
   }
   printPercentiles("handshake", s.handshakeLatency);
+  if (r.pidCpuSeconds >= 0)
+    std::printf("%-22s pid %d: %.3f s user+sys, %.2f us per message relayed\n", "process cpu", o.cpuPid,
+                r.pidCpuSeconds, cpuPerMsg);
 
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "SUMMARY tool=wsedge-bench mode=%s label=%s tls=%d conns=%d threads=%d size=%zu inflight=%d "
                 "rate=%.0f seconds=%.3f sent=%llu received=%llu bytes=%llu behind=%llu closed_by_peer=%llu "
                 "handshakes=%llu handshake_failures=%llu open_at_end=%llu msgs_per_s=%.1f mib_per_s=%.3f "
-                "handshakes_per_s=%.1f source_ips=%d",
+                "handshakes_per_s=%.1f source_ips=%d pid_cpu_s=%.3f pid_cpu_us_per_msg=%.3f",
                 modeName(o.mode), o.label.empty() ? "-" : o.label.c_str(), o.tls ? 1 : 0,
                 o.mode == Mode::Connect ? o.concurrency * o.threads : o.connections, o.threads, o.size, o.inflight,
                 o.mode == Mode::Open ? o.rate : 0.0, r.seconds, static_cast<unsigned long long>(s.sent),
                 static_cast<unsigned long long>(s.received), static_cast<unsigned long long>(s.bytesReceived),
                 static_cast<unsigned long long>(s.behind), static_cast<unsigned long long>(s.closedByPeer),
                 static_cast<unsigned long long>(s.handshakes), static_cast<unsigned long long>(s.handshakeFailures),
-                static_cast<unsigned long long>(s.openNow), msgRate, mib, hsRate, r.sourceIps);
+                static_cast<unsigned long long>(s.openNow), msgRate, mib, hsRate, r.sourceIps, r.pidCpuSeconds,
+                cpuPerMsg);
   std::string line(buf);
   appendPercentiles(line, "", s.latency);
   appendPercentiles(line, "hs_", s.handshakeLatency);

@@ -15,7 +15,11 @@ struct Report {
   double startSeconds;
   int sourceIps;
   std::uint64_t fdLimit;
+  double pidCpuSeconds;  // -1 = not measured
 };
+
+/// user+sys CPU seconds of `pid` from /proc/PID/stat; -1 when unreadable.
+double processCpuSeconds(int pid);
 
 /// Writes the table, then 'SUMMARY key=value ...' (keys stable, values without spaces), to stdout.
 void printReport(const Report& r);
