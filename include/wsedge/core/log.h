@@ -50,6 +50,9 @@ class LineBuilder {
   bool first_ = true;
 };
 
+/// Appends the current UTC time as 2026-01-31T12:34:56.789Z.
+void appendTimestamp(std::string& out);
+
 /// Appends `s` to `out` as the inside of a JSON string (no quotes).
 void appendJsonEscaped(std::string& out, std::string_view s);
 

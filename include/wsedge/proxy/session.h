@@ -1,0 +1,157 @@
+#pragma once
+// A Session is one client connection and its backend partner, from accept to
+// the access-log line. It is the only place that orchestrates I/O for a
+// connection; it never leaves the worker thread that accepted it.
+//
+//   ReadingHead -> Connecting -> AwaitingUpgrade -> Relaying -> Closing -> Done
+//         \______________\______________\_____ Rejecting (HTTP answer) _/
+//
+// Ownership: the worker owns sessions (SessionHost::retire() takes them back).
+// The session owns both bufferevents (BEV_OPT_CLOSE_ON_FREE: freeing one
+// closes its socket) and its timer.
+#include <event2/util.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "wsedge/core/clock.h"
+#include "wsedge/core/handles.h"
+#include "wsedge/net/address.h"
+#include "wsedge/proxy/access_log.h"
+#include "wsedge/proxy/close_reason.h"
+#include "wsedge/proxy/runtime.h"
+#include "wsedge/ws/frame_parser.h"
+
+struct evbuffer;
+
+namespace wsedge::proxy {
+
+class Session;
+
+/// What a session needs from the worker that owns it. Worker thread only.
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+  virtual event_base* base() = 0;
+  virtual const RuntimePtr& runtime() const = 0;
+  virtual AccessLog& accessLog() = 0;
+  virtual unsigned workerId() const = 0;
+  /// The session is finished: the host destroys it later, outside its callbacks.
+  virtual void retire(Session* s) = 0;
+  /// A fresh 4-byte masking key for frames the proxy sends upstream.
+  virtual void maskKey(std::uint8_t out[4]) = 0;
+};
+
+struct ListenerInfo {
+  std::string name;
+  bool tls = false;
+};
+
+class Session {
+ public:
+  Session(SessionHost& host, const ListenerInfo& listener, std::uint64_t id, evutil_socket_t fd,
+          const sockaddr* peer, int peerLen);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Starts reading the request head.
+  void start();
+  /// Proxy shutdown: relayed sessions get close 1001 on both sides (at frame
+  /// boundaries); sessions still in the handshake are closed.
+  void drain();
+  bool finished() const { return state_ == State::Done; }
+
+ private:
+  enum class State : std::uint8_t {
+    ReadingHead, Connecting, AwaitingUpgrade, Passthrough, Relaying, Rejecting, Closing, Done
+  };
+  struct Handshake;
+
+  /// One direction of the relay: frames read from `in` are written to `out`.
+  struct Flow {
+    Flow(ws::Direction d, ws::ParserLimits l) : parser(d, l) {}
+    ws::FrameParser parser;
+    std::uint64_t bytes = 0;
+    std::uint64_t messages = 0;
+    std::uint16_t pendingClose = 0;  // a proxy close waiting for a frame boundary on `out`
+    bool closeRelayed = false;       // a close frame went through this flow
+    bool stopped = false;            // nothing more is forwarded
+    bool paused = false;             // `in` not read until `out` drains (backpressure)
+  };
+
+  // libevent trampolines.
+  static void onClientRead(bufferevent* bev, void* ctx);
+  static void onClientWrite(bufferevent* bev, void* ctx);
+  static void onClientEvent(bufferevent* bev, short what, void* ctx);
+  static void onUpstreamRead(bufferevent* bev, void* ctx);
+  static void onUpstreamWrite(bufferevent* bev, void* ctx);
+  static void onUpstreamEvent(bufferevent* bev, short what, void* ctx);
+  static void onTimer(evutil_socket_t, short, void* ctx);
+
+  // Handshake (session.cpp).
+  void readHead();
+  void handleRequest();
+  bool pickAndConnect(const balance::Server* exclude);
+  void connectFailed(bool timedOut);
+  void upstreamConnected();
+  void readUpgradeResponse();
+  void passthrough();
+  void reject(CloseReason reason, int status = 0);
+  void armTimer(std::chrono::milliseconds d);
+
+  // Relay and close (relay.cpp).
+  void startRelay(std::uint8_t allowedRsv);
+  void relay(bool fromClient);
+  bool relayControl(bool fromClient, Flow& flow);
+  void queueClose(bool toClient, std::uint16_t code);
+  void emitClose(bool toClient, std::uint16_t code);
+  void failRelay(CloseReason reason, std::uint16_t toClient, std::uint16_t toUpstream);
+  void sideGone(bool client);
+  void beginClosing();
+  void flushAndShutdown();
+  void maybeFinish();
+  void resumePaused(bool clientDrained);
+  void finish();
+  void writeAccessLog();
+
+  bufferevent* client() const { return client_.get(); }
+  bufferevent* upstream() const { return upstream_.get(); }
+
+  SessionHost& host_;
+  RuntimePtr runtime_;
+  const ListenerInfo& listener_;
+  std::uint64_t id_;
+  net::SockAddr peer_;
+  core::TimePoint started_;
+  State state_ = State::ReadingHead;
+  CloseReason reason_ = CloseReason::None;
+
+  core::BufferEventPtr client_;
+  core::BufferEventPtr upstream_;
+  core::EventPtr timer_;
+  std::unique_ptr<Handshake> handshake_;     // freed once relaying
+  std::unique_ptr<Flow> c2s_;                // client -> upstream, made at the 101
+  std::unique_ptr<Flow> s2c_;                // upstream -> client
+  std::shared_ptr<balance::Server> server_;  // counted in its active connections
+  std::shared_ptr<balance::PoolRuntime> pool_;
+
+  // For the access log.
+  std::string hostHeader_;
+  std::string path_;
+  int routeIndex_ = -1;
+  int status_ = 0;
+  std::uint16_t closeCode_ = 0;
+  bool closedByClient_ = false;
+  bool closedByServer_ = false;
+
+  // Closing bookkeeping.
+  bool clientEof_ = false;
+  bool upstreamEof_ = false;
+  bool clientShut_ = false;
+  bool upstreamShut_ = false;
+  bool counted_ = false;  // in SharedCounters::connectionsActive
+};
+
+}  // namespace wsedge::proxy

@@ -1,0 +1,47 @@
+#include "wsedge/proxy/close_reason.h"
+
+namespace wsedge::proxy {
+
+std::string_view reasonName(CloseReason r) {
+  switch (r) {
+    case CloseReason::None: return "";
+    case CloseReason::BadRequest: return "bad_request";
+    case CloseReason::UriTooLong: return "uri_too_long";
+    case CloseReason::HeadTooLarge: return "head_too_large";
+    case CloseReason::NotWebSocket: return "not_websocket";
+    case CloseReason::NoRoute: return "no_route";
+    case CloseReason::TooManyConnections: return "too_many_connections";
+    case CloseReason::NoServer: return "no_server";
+    case CloseReason::UpstreamError: return "upstream_error";
+    case CloseReason::UpstreamTimeout: return "upstream_timeout";
+    case CloseReason::HandshakeTimeout: return "timeout";
+    case CloseReason::ClientGoneEarly: return "client_gone";
+    case CloseReason::UpstreamRejected: return "upstream_rejected";
+    case CloseReason::NormalClose: return "normal";
+    case CloseReason::ClientProtocol: return "client_protocol_error";
+    case CloseReason::ServerProtocol: return "server_protocol_error";
+    case CloseReason::MessageTooBig: return "message_too_big";
+    case CloseReason::ClientGone: return "client_gone";
+    case CloseReason::UpstreamGone: return "upstream_gone";
+    case CloseReason::Drain: return "drain";
+  }
+  return "unknown";
+}
+
+int reasonStatus(CloseReason r) {
+  switch (r) {
+    case CloseReason::BadRequest: return 400;
+    case CloseReason::UriTooLong: return 414;
+    case CloseReason::HeadTooLarge: return 431;
+    case CloseReason::NotWebSocket: return 426;
+    case CloseReason::NoRoute: return 404;
+    case CloseReason::TooManyConnections: return 503;
+    case CloseReason::NoServer: return 503;
+    case CloseReason::UpstreamError: return 502;
+    case CloseReason::UpstreamTimeout: return 504;
+    case CloseReason::HandshakeTimeout: return 408;
+    default: return 0;
+  }
+}
+
+}  // namespace wsedge::proxy

@@ -1,0 +1,313 @@
+// The relay: one FrameParser per direction; frame headers are parsed, payload
+// bytes are moved between evbuffers by reference (evbuffer_remove_buffer), never
+// copied or unmasked, except control frames (<= 125 bytes) which the proxy must
+// read. Proxy-generated closes go out only at frame boundaries.
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "wsedge/core/log.h"
+#include "wsedge/proxy/session.h"
+#include "wsedge/ws/frame_writer.h"
+#include "handshake.h"
+
+namespace wsedge::proxy {
+
+namespace {
+// Backpressure: a side's output above this stops reading the other side until
+// it drains below half of it. Bounds memory per connection whatever the peers do.
+constexpr std::size_t kHighWatermark = 256 * 1024;
+// How long a closing side may take to close its TCP end after ours.
+constexpr std::chrono::milliseconds kLinger{3000};
+}  // namespace
+
+void Session::startRelay(std::uint8_t allowedRsv) {
+  handshake_.reset();
+  state_ = State::Relaying;
+  armTimer(std::chrono::milliseconds(0));
+  ws::ParserLimits limits{runtime_->config->limits.maxFrame, runtime_->config->limits.maxMessage,
+                          allowedRsv};
+  c2s_ = std::make_unique<Flow>(ws::Direction::ClientToServer, limits);
+  s2c_ = std::make_unique<Flow>(ws::Direction::ServerToClient, limits);
+  // The write callbacks fire when an output drains to half the high watermark.
+  bufferevent_setwatermark(client(), EV_WRITE, kHighWatermark / 2, 0);
+  bufferevent_setwatermark(upstream(), EV_WRITE, kHighWatermark / 2, 0);
+  bufferevent_enable(client(), EV_READ);
+  bufferevent_enable(upstream(), EV_READ);
+  // Bytes that came with the request head or the 101 are frames: relay them now.
+  relay(true);
+  if (state_ != State::Done) relay(false);
+}
+
+void Session::relay(bool fromClient) {
+  Flow& f = fromClient ? *c2s_ : *s2c_;
+  bufferevent* inBev = fromClient ? client() : upstream();
+  bufferevent* outBev = fromClient ? upstream() : client();
+  if (inBev == nullptr) return;
+  evbuffer* in = bufferevent_get_input(inBev);
+  if (f.stopped || outBev == nullptr) {
+    evbuffer_drain(in, evbuffer_get_length(in));
+    return;
+  }
+  evbuffer* out = bufferevent_get_output(outBev);
+
+  for (;;) {
+    if (f.parser.expectingHeader()) {
+      if (f.pendingClose != 0) {
+        // A frame boundary: the close the proxy queued can go out now.
+        emitClose(!fromClient, f.pendingClose);
+        evbuffer_drain(in, evbuffer_get_length(in));
+        flushAndShutdown();
+        return;
+      }
+      std::size_t avail = evbuffer_get_length(in);
+      if (avail == 0) break;
+      std::uint8_t head[ws::kMaxHeaderSize];
+      auto n = evbuffer_copyout(in, head, std::min(avail, ws::kMaxHeaderSize));
+      core::FeedResult r =
+          f.parser.feed({reinterpret_cast<const char*>(head), static_cast<std::size_t>(n)});
+      evbuffer_drain(in, r.consumed);
+      if (r.status == core::ParseStatus::NeedMore) break;
+      if (r.status == core::ParseStatus::Error) {
+        f.stopped = true;
+        if (r.code == ws::close_code::MessageTooBig) {
+          failRelay(CloseReason::MessageTooBig, ws::close_code::MessageTooBig,
+                    ws::close_code::GoingAway);
+        } else if (fromClient) {
+          failRelay(CloseReason::ClientProtocol, static_cast<std::uint16_t>(r.code),
+                    ws::close_code::GoingAway);
+        } else {
+          failRelay(CloseReason::ServerProtocol, ws::close_code::BadGateway,
+                    static_cast<std::uint16_t>(r.code));
+        }
+        return;
+      }
+      const ws::FrameHeader& h = f.parser.header();
+      if (ws::isControl(h.opcode)) {
+        if (!relayControl(fromClient, f)) break;
+        continue;
+      }
+      if (h.fin) f.messages++;
+      std::string_view raw = f.parser.rawHeader();
+      evbuffer_add(out, raw.data(), raw.size());
+      f.bytes += raw.size();
+      continue;  // a zero-length frame is complete already
+    }
+    if (ws::isControl(f.parser.header().opcode)) {
+      if (!relayControl(fromClient, f)) break;
+      continue;
+    }
+    std::size_t avail = evbuffer_get_length(in);
+    if (avail == 0) break;
+    std::uint64_t take = std::min<std::uint64_t>(avail, f.parser.payloadRemaining());
+    // The payload moves by reference: no copy, no unmasking.
+    evbuffer_remove_buffer(in, out, static_cast<std::size_t>(take));
+    f.bytes += take;
+    f.parser.consumePayload(take);
+  }
+
+  if (!f.paused && evbuffer_get_length(out) > kHighWatermark) {
+    f.paused = true;
+    bufferevent_disable(inBev, EV_READ);
+  }
+}
+
+bool Session::relayControl(bool fromClient, Flow& f) {
+  bufferevent* inBev = fromClient ? client() : upstream();
+  bufferevent* outBev = fromClient ? upstream() : client();
+  evbuffer* in = bufferevent_get_input(inBev);
+  const ws::FrameHeader& h = f.parser.header();
+  auto len = static_cast<std::size_t>(f.parser.payloadRemaining());
+  if (evbuffer_get_length(in) < len) return false;  // control frames are read whole
+
+  std::uint8_t payload[ws::kMaxControlPayload];
+  evbuffer_remove(in, payload, len);
+  f.parser.consumePayload(len);
+
+  if (h.opcode == ws::Opcode::Close) {
+    std::uint8_t plain[ws::kMaxControlPayload];
+    std::copy(payload, payload + len, plain);
+    if (h.masked) ws::applyMask(plain, len, h.mask);
+    std::uint16_t code = 0;
+    std::string_view why;
+    if (!ws::parseClosePayload({reinterpret_cast<const char*>(plain), len}, code, why)) {
+      f.stopped = true;
+      if (fromClient) {
+        failRelay(CloseReason::ClientProtocol, ws::close_code::ProtocolError,
+                  ws::close_code::GoingAway);
+      } else {
+        failRelay(CloseReason::ServerProtocol, ws::close_code::BadGateway,
+                  ws::close_code::ProtocolError);
+      }
+      return false;
+    }
+    if (!c2s_->closeRelayed && !s2c_->closeRelayed) {
+      closeCode_ = code;
+      (fromClient ? closedByClient_ : closedByServer_) = true;
+      if (reason_ == CloseReason::None) reason_ = CloseReason::NormalClose;
+    }
+  }
+
+  evbuffer* out = bufferevent_get_output(outBev);
+  std::string_view raw = f.parser.rawHeader();
+  evbuffer_add(out, raw.data(), raw.size());
+  evbuffer_add(out, payload, len);
+  f.bytes += raw.size() + len;
+
+  if (h.opcode == ws::Opcode::Close) {
+    // Nothing may follow a close frame in this direction.
+    f.closeRelayed = true;
+    f.stopped = true;
+    evbuffer_drain(in, evbuffer_get_length(in));
+    Flow& other = fromClient ? *s2c_ : *c2s_;
+    if (other.closeRelayed || state_ == State::Closing) {
+      beginClosing();
+    }
+    return false;
+  }
+  return true;
+}
+
+void Session::emitClose(bool toClient, std::uint16_t code) {
+  Flow& f = toClient ? *s2c_ : *c2s_;
+  bufferevent* outBev = toClient ? client() : upstream();
+  f.pendingClose = 0;
+  f.stopped = true;
+  if (outBev == nullptr || f.closeRelayed) return;
+  f.closeRelayed = true;
+  ws::ControlFrame frame;
+  if (toClient) {
+    frame = ws::makeClose(code, {}, nullptr);
+  } else {
+    std::uint8_t key[4];
+    host_.maskKey(key);
+    frame = ws::makeClose(code, {}, key);
+  }
+  evbuffer_add(bufferevent_get_output(outBev), frame.bytes.data(), frame.size);
+}
+
+void Session::queueClose(bool toClient, std::uint16_t code) {
+  Flow& f = toClient ? *s2c_ : *c2s_;
+  bufferevent* inBev = toClient ? upstream() : client();
+  // Mid data frame toward this side: the frame in flight is delivered first,
+  // unless its source is gone, in which case the frame can never be completed.
+  bool midFrame = !f.parser.expectingHeader() && !ws::isControl(f.parser.header().opcode);
+  if (midFrame && inBev != nullptr && !f.stopped) {
+    f.pendingClose = code;
+    return;
+  }
+  if (midFrame) {
+    f.stopped = true;
+    return;
+  }
+  emitClose(toClient, code);
+}
+
+void Session::failRelay(CloseReason reason, std::uint16_t toClient, std::uint16_t toUpstream) {
+  if (state_ != State::Relaying) return;
+  reason_ = reason;
+  closeCode_ = toClient;
+  closedByClient_ = closedByServer_ = false;
+  queueClose(true, toClient);
+  queueClose(false, toUpstream);
+  core::log::debug("closing session",
+                   {{"worker", host_.workerId()}, {"session", id_}, {"state", "relaying"},
+                    {"reason", reasonName(reason)}, {"client_code", toClient},
+                    {"upstream_code", toUpstream}});
+  beginClosing();
+}
+
+void Session::sideGone(bool isClient) {
+  bufferevent* bev = isClient ? client() : upstream();
+  if (bev == nullptr) return;
+  (isClient ? clientEof_ : upstreamEof_) = true;
+  // Its input has been relayed already (read callbacks run before the event).
+  if (state_ == State::Relaying) {
+    if (isClient) {
+      reason_ = CloseReason::ClientGone;
+      closedByClient_ = true;
+      s2c_->stopped = true;
+      queueClose(false, ws::close_code::GoingAway);
+    } else {
+      reason_ = CloseReason::UpstreamGone;
+      closedByServer_ = true;
+      closeCode_ = ws::close_code::BadGateway;
+      c2s_->stopped = true;
+      queueClose(true, ws::close_code::BadGateway);
+    }
+  }
+  // The peer is gone: nothing more can be written to it.
+  if (isClient) {
+    client_.reset();
+  } else {
+    upstream_.reset();
+  }
+  if (state_ == State::Relaying) {
+    beginClosing();
+  } else {
+    flushAndShutdown();
+  }
+}
+
+void Session::beginClosing() {
+  if (state_ != State::Closing) {
+    state_ = State::Closing;
+    armTimer(kLinger);
+  }
+  flushAndShutdown();
+}
+
+void Session::flushAndShutdown() {
+  if (state_ == State::Rejecting) {
+    if (client() && !clientShut_ &&
+        evbuffer_get_length(bufferevent_get_output(client())) == 0) {
+      ::shutdown(bufferevent_getfd(client()), SHUT_WR);
+      clientShut_ = true;
+      armTimer(kLinger);
+    }
+    return maybeFinish();
+  }
+  if (state_ != State::Closing) return;
+  auto shutSide = [](bufferevent* bev, const Flow& toSide, bool& shut) {
+    if (bev == nullptr || shut || !toSide.stopped || toSide.pendingClose != 0) return;
+    if (evbuffer_get_length(bufferevent_get_output(bev)) != 0) return;
+    ::shutdown(bufferevent_getfd(bev), SHUT_WR);
+    shut = true;
+  };
+  shutSide(client(), *s2c_, clientShut_);
+  shutSide(upstream(), *c2s_, upstreamShut_);
+  maybeFinish();
+}
+
+void Session::maybeFinish() {
+  if (state_ == State::Rejecting) {
+    if (client() == nullptr) finish();
+    return;
+  }
+  if (state_ == State::Closing && client() == nullptr && upstream() == nullptr) finish();
+}
+
+void Session::resumePaused(bool clientDrained) {
+  Flow* f = clientDrained ? s2c_.get() : c2s_.get();
+  if (f == nullptr || !f->paused) return;
+  f->paused = false;
+  bufferevent* inBev = clientDrained ? upstream() : client();
+  if (inBev == nullptr) return;
+  bufferevent_enable(inBev, EV_READ);
+  relay(!clientDrained);
+}
+
+void Session::finish() {
+  if (state_ == State::Done) return;
+  state_ = State::Done;
+  evtimer_del(timer_.get());
+  writeAccessLog();
+  client_.reset();
+  upstream_.reset();
+  host_.retire(this);
+}
+
+}  // namespace wsedge::proxy

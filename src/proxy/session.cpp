@@ -1,0 +1,358 @@
+// Session lifecycle and the handshake: read the head, route, validate, pick a
+// server, connect (retry once), forward, read the backend's answer.
+#include "wsedge/proxy/session.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "wsedge/core/log.h"
+#include "wsedge/http/request_parser.h"
+#include "wsedge/http/response_parser.h"
+#include "wsedge/http/upgrade.h"
+#include "wsedge/proxy/forward.h"
+#include "handshake.h"
+
+namespace wsedge::proxy {
+
+namespace {
+constexpr int kMaxIov = 16;
+}
+
+Session::Session(SessionHost& host, const ListenerInfo& listener, std::uint64_t id,
+                 evutil_socket_t fd, const sockaddr* peer, int peerLen)
+    : host_(host),
+      runtime_(host.runtime()),
+      listener_(listener),
+      id_(id),
+      started_(std::chrono::steady_clock::now()) {
+  std::memcpy(&peer_.storage, peer, static_cast<std::size_t>(peerLen));
+  peer_.length = static_cast<socklen_t>(peerLen);
+  // BEV_OPT_CLOSE_ON_FREE: the bufferevent owns fd from here on.
+  client_.reset(bufferevent_socket_new(host.base(), fd, BEV_OPT_CLOSE_ON_FREE));
+  timer_.reset(evtimer_new(host.base(), &Session::onTimer, this));
+  runtime_->counters->connectionsActive.fetch_add(1, std::memory_order_relaxed);
+  counted_ = true;
+}
+
+Session::~Session() {
+  if (counted_) runtime_->counters->connectionsActive.fetch_sub(1, std::memory_order_relaxed);
+  if (server_) server_->connectionClosed();
+}
+
+void Session::start() {
+  handshake_ = std::make_unique<Handshake>(runtime_->config->limits.maxRequestHead);
+  bufferevent_setcb(client(), &Session::onClientRead, &Session::onClientWrite,
+                    &Session::onClientEvent, this);
+  bufferevent_enable(client(), EV_READ);
+  armTimer(runtime_->config->timeouts.handshake);
+}
+
+void Session::armTimer(std::chrono::milliseconds d) {
+  if (d.count() <= 0) {
+    evtimer_del(timer_.get());
+    return;
+  }
+  timeval tv{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
+  evtimer_add(timer_.get(), &tv);
+}
+
+// ---- libevent callbacks -------------------------------------------------------
+
+void Session::onClientRead(bufferevent*, void* ctx) {
+  auto* s = static_cast<Session*>(ctx);
+  switch (s->state_) {
+    case State::ReadingHead: s->readHead(); break;
+    case State::Relaying:
+    case State::Closing: s->relay(true); break;
+    default:
+      // Rejecting/Passthrough: the client has nothing more to say; discard.
+      evbuffer_drain(bufferevent_get_input(s->client()), evbuffer_get_length(bufferevent_get_input(s->client())));
+      break;
+  }
+}
+
+void Session::onUpstreamRead(bufferevent*, void* ctx) {
+  auto* s = static_cast<Session*>(ctx);
+  switch (s->state_) {
+    case State::AwaitingUpgrade: s->readUpgradeResponse(); break;
+    case State::Passthrough: s->passthrough(); break;
+    case State::Relaying:
+    case State::Closing: s->relay(false); break;
+    default: break;
+  }
+}
+
+void Session::onClientWrite(bufferevent*, void* ctx) {
+  auto* s = static_cast<Session*>(ctx);
+  if (s->state_ == State::Relaying || s->state_ == State::Closing) s->resumePaused(true);
+  if (s->state_ == State::Rejecting || s->state_ == State::Closing) s->flushAndShutdown();
+  if (s->state_ == State::Passthrough && s->handshake_ &&
+      !s->handshake_->passthroughUntilEof && s->handshake_->passthroughLeft == 0) {
+    s->state_ = State::Rejecting;
+    s->flushAndShutdown();
+  }
+}
+
+void Session::onUpstreamWrite(bufferevent*, void* ctx) {
+  auto* s = static_cast<Session*>(ctx);
+  if (s->state_ == State::Relaying || s->state_ == State::Closing) s->resumePaused(false);
+  if (s->state_ == State::Closing) s->flushAndShutdown();
+}
+
+void Session::onClientEvent(bufferevent*, short what, void* ctx) {
+  auto* s = static_cast<Session*>(ctx);
+  if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
+  switch (s->state_) {
+    case State::Relaying:
+    case State::Closing: s->sideGone(true); break;
+    default:
+      // The client left before the upgrade was done (or while we answered it).
+      if (s->reason_ == CloseReason::None) s->reason_ = CloseReason::ClientGoneEarly;
+      s->finish();
+      break;
+  }
+}
+
+void Session::onUpstreamEvent(bufferevent*, short what, void* ctx) {
+  auto* s = static_cast<Session*>(ctx);
+  if (what & BEV_EVENT_CONNECTED) {
+    if (s->state_ == State::Connecting) s->upstreamConnected();
+    return;
+  }
+  if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
+  switch (s->state_) {
+    case State::Connecting: s->connectFailed(false); break;
+    case State::AwaitingUpgrade: s->reject(CloseReason::UpstreamError); break;
+    case State::Passthrough:
+      s->handshake_->passthroughUntilEof = false;
+      s->handshake_->passthroughLeft = 0;
+      s->upstream_.reset();
+      s->state_ = State::Rejecting;
+      s->flushAndShutdown();
+      break;
+    case State::Relaying:
+    case State::Closing: s->sideGone(false); break;
+    default: break;
+  }
+}
+
+void Session::onTimer(evutil_socket_t, short, void* ctx) {
+  auto* s = static_cast<Session*>(ctx);
+  switch (s->state_) {
+    case State::ReadingHead: s->reject(CloseReason::HandshakeTimeout); break;
+    case State::Connecting: s->connectFailed(true); break;
+    case State::AwaitingUpgrade:
+    case State::Passthrough: s->reject(CloseReason::UpstreamTimeout); break;
+    case State::Rejecting:
+    case State::Closing: s->finish(); break;  // linger over: the peer had its chance
+    default: break;
+  }
+}
+
+// ---- the request head -----------------------------------------------------------
+
+void Session::readHead() {
+  evbuffer* in = bufferevent_get_input(client());
+  evbuffer_iovec vec[kMaxIov];
+  int n = evbuffer_peek(in, -1, nullptr, vec, kMaxIov);
+  std::size_t consumed = 0;
+  core::FeedResult r;
+  for (int i = 0; i < n && i < kMaxIov; ++i) {
+    r = handshake_->request.feed({static_cast<const char*>(vec[i].iov_base), vec[i].iov_len});
+    consumed += r.consumed;
+    if (r.status != core::ParseStatus::NeedMore) break;
+  }
+  evbuffer_drain(in, consumed);
+  if (r.status == core::ParseStatus::Error) {
+    CloseReason why = r.code == 431   ? CloseReason::HeadTooLarge
+                      : r.code == 414 ? CloseReason::UriTooLong
+                                      : CloseReason::BadRequest;
+    reject(why, r.code);
+    return;
+  }
+  if (r.status == core::ParseStatus::Done) {
+    // The bytes after the head (if any) stay in the input: they are frames.
+    bufferevent_disable(client(), EV_READ);
+    handleRequest();
+  }
+}
+
+void Session::handleRequest() {
+  const http::Request& req = handshake_->request.request();
+  path_ = std::string(req.path());
+  hostHeader_ = std::string(normalizedHost(req));
+
+  routeIndex_ = matchRoute(*runtime_->config, hostHeader_, req.path());
+  if (routeIndex_ < 0) return reject(CloseReason::NoRoute);
+
+  if (runtime_->counters->connectionsActive.load(std::memory_order_relaxed) >
+      runtime_->config->global.maxConnections) {
+    return reject(CloseReason::TooManyConnections);
+  }
+
+  http::UpgradeCheck check = http::validateUpgrade(req);
+  if (!check.isUpgrade()) {
+    return reject(check.status == 426 ? CloseReason::NotWebSocket : CloseReason::BadRequest,
+                  check.status);
+  }
+
+  const auto& route = runtime_->config->routes[static_cast<std::size_t>(routeIndex_)];
+  pool_ = runtime_->pools[route.poolIndex];
+  handshake_->clientKey = std::string(*req.headers.get("Sec-WebSocket-Key"));
+  handshake_->forwardHead =
+      buildForwardHead(handshake_->request.request(), peer_.get(), listener_.tls);
+  if (!pickAndConnect(nullptr)) reject(CloseReason::NoServer);
+}
+
+bool Session::pickAndConnect(const balance::Server* exclude) {
+  balance::PickRequest pick;
+  pick.exclude = exclude;
+  std::shared_ptr<balance::Server> server = pool_->balancer->pick(pick);
+  if (!server) return false;
+  const net::SockAddr* addr = runtime_->addressOf(server.get());
+  if (server_) server_->connectionClosed();
+  server_ = std::move(server);
+  server_->connectionOpened();
+  handshake_->attempts++;
+
+  state_ = State::Connecting;
+  upstream_.reset(bufferevent_socket_new(host_.base(), -1, BEV_OPT_CLOSE_ON_FREE));
+  bufferevent_setcb(upstream(), &Session::onUpstreamRead, &Session::onUpstreamWrite,
+                    &Session::onUpstreamEvent, this);
+  armTimer(runtime_->config->timeouts.upstreamConnect);
+  if (addr == nullptr ||
+      bufferevent_socket_connect(upstream(), const_cast<sockaddr*>(addr->get()),
+                                 static_cast<int>(addr->length)) != 0) {
+    // Refused synchronously (e.g. no route to host): same as a failed connect,
+    // but never from inside the pick itself.
+    connectFailed(false);
+  }
+  return true;
+}
+
+void Session::connectFailed(bool timedOut) {
+  upstream_.reset();
+  if (server_) {
+    server_->recordFailure();
+    core::log::warn("upstream connect failed",
+                    {{"worker", host_.workerId()}, {"session", id_}, {"state", "connecting"},
+                     {"pool", pool_->name}, {"server", server_->name()}, {"timeout", timedOut}});
+  }
+  // One retry, on another server, before the 101. A synchronous failure of
+  // the retry comes back here with attempts == 2 and ends in the reject.
+  if (handshake_->attempts < 2 && pickAndConnect(server_.get())) return;
+  reject(timedOut ? CloseReason::UpstreamTimeout : CloseReason::UpstreamError);
+}
+
+void Session::upstreamConnected() {
+  server_->recordSuccess();
+  state_ = State::AwaitingUpgrade;
+  bufferevent_write(upstream(), handshake_->forwardHead.data(), handshake_->forwardHead.size());
+  bufferevent_enable(upstream(), EV_READ);
+  armTimer(runtime_->config->timeouts.upstreamHandshake);
+}
+
+void Session::readUpgradeResponse() {
+  evbuffer* in = bufferevent_get_input(upstream());
+  Handshake& hs = *handshake_;
+  // Feed only what was not fed before: the head stays in the buffer until it
+  // is complete, so a non-101 answer can be relayed byte for byte.
+  evbuffer_ptr pos;
+  if (evbuffer_ptr_set(in, &pos, hs.responseFed, EVBUFFER_PTR_SET) != 0) return;
+  evbuffer_iovec vec[kMaxIov];
+  int n = evbuffer_peek(in, -1, &pos, vec, kMaxIov);
+  core::FeedResult r;
+  for (int i = 0; i < n && i < kMaxIov; ++i) {
+    r = hs.response.feed({static_cast<const char*>(vec[i].iov_base), vec[i].iov_len});
+    hs.responseFed += r.consumed;
+    if (r.status != core::ParseStatus::NeedMore) break;
+  }
+  if (r.status == core::ParseStatus::NeedMore) return;
+  if (r.status == core::ParseStatus::Error) return reject(CloseReason::UpstreamError);
+
+  const http::Response& resp = hs.response.response();
+  status_ = resp.status;
+  evbuffer* out = bufferevent_get_output(client());
+  if (resp.status == 101) {
+    if (!http::validateUpgradeResponse(resp, hs.clientKey)) {
+      core::log::warn("backend sent an invalid 101",
+                      {{"worker", host_.workerId()}, {"session", id_}, {"state", "awaiting_upgrade"},
+                       {"pool", pool_->name}, {"server", server_->name()}});
+      status_ = 0;
+      return reject(CloseReason::UpstreamError);
+    }
+    std::uint8_t rsv = 0;
+    if (auto ext = resp.headers.get("Sec-WebSocket-Extensions");
+        ext && ext->find("permessage-deflate") != std::string_view::npos) {
+      rsv = 0b100;  // RSV1 carries "compressed" end to end
+    }
+    evbuffer_remove_buffer(in, out, hs.responseFed);
+    startRelay(rsv);
+    return;
+  }
+  // Any other answer goes to the client unchanged, body included.
+  reason_ = CloseReason::UpstreamRejected;
+  auto cl = resp.headers.get("Content-Length");
+  if (cl) {
+    hs.passthroughLeft = std::strtoull(std::string(*cl).c_str(), nullptr, 10);
+  } else {
+    hs.passthroughUntilEof = resp.status >= 200 && resp.status != 204 && resp.status != 304;
+  }
+  evbuffer_remove_buffer(in, out, hs.responseFed);
+  state_ = State::Passthrough;
+  passthrough();
+}
+
+void Session::passthrough() {
+  Handshake& hs = *handshake_;
+  evbuffer* in = bufferevent_get_input(upstream());
+  std::size_t avail = evbuffer_get_length(in);
+  std::size_t take = hs.passthroughUntilEof ? avail : std::min<std::uint64_t>(avail, hs.passthroughLeft);
+  evbuffer_remove_buffer(in, bufferevent_get_output(client()), take);
+  if (!hs.passthroughUntilEof) hs.passthroughLeft -= take;
+  if (!hs.passthroughUntilEof && hs.passthroughLeft == 0) {
+    upstream_.reset();
+    state_ = State::Rejecting;
+    flushAndShutdown();
+  }
+}
+
+void Session::reject(CloseReason reason, int status) {
+  if (reason_ == CloseReason::None || reason_ == CloseReason::UpstreamRejected) reason_ = reason;
+  if (status == 0) status = reasonStatus(reason);
+  status_ = status;
+  upstream_.reset();
+  std::vector<http::Header> extra;
+  if (status == 426) {
+    extra.push_back({"Upgrade", "websocket"});
+    extra.push_back({"Sec-WebSocket-Version", "13"});
+  }
+  std::string resp = http::buildErrorResponse(status, extra);
+  bufferevent_write(client(), resp.data(), resp.size());
+  state_ = State::Rejecting;
+  // Keep reading (and discarding) so that unread request bytes do not turn
+  // our close into a reset that could destroy the answer in flight.
+  bufferevent_enable(client(), EV_READ);
+  flushAndShutdown();
+}
+
+void Session::drain() {
+  switch (state_) {
+    case State::Relaying:
+      failRelay(CloseReason::Drain, ws::close_code::GoingAway, ws::close_code::GoingAway);
+      break;
+    case State::Closing:
+    case State::Done:
+      break;
+    default:
+      if (reason_ == CloseReason::None) reason_ = CloseReason::Drain;
+      finish();
+      break;
+  }
+}
+
+}  // namespace wsedge::proxy
