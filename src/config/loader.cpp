@@ -1,11 +1,13 @@
 // Entry points: TOML text -> validated Config snapshot, or every error found.
+#include "wsedge/config/loader.h"
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "reader.h"
-#include "wsedge/config/loader.h"
 
 namespace wsedge::config {
 namespace {
@@ -48,6 +50,14 @@ LoadResult loadString(std::string_view text, const std::string& sourceName) {
 }
 
 LoadResult loadFile(const std::string& path) {
+  // A directory opens fine and reads as empty, which would be reported as
+  // "no listeners": say what is really wrong.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    LoadResult result;
+    result.errors.push_back({path, 0, 0, "is a directory, not a configuration file"});
+    return result;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult result;

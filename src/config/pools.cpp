@@ -39,8 +39,8 @@ Server readServer(Reader& r, const toml::table& t, const std::string& path, Name
     if (auto hp = r.hostPort(*n, joinPath(path, "address"), true)) s.address = std::move(*hp);
   }
   if (const auto* n = t.get("weight")) {
-    if (auto w = r.integer(*n, joinPath(path, "weight"), defaults::kMinWeight,
-                           defaults::kMaxWeight)) {
+    if (auto w =
+            r.integer(*n, joinPath(path, "weight"), defaults::kMinWeight, defaults::kMaxWeight)) {
       s.weight = static_cast<unsigned>(*w);
     }
   }
@@ -55,8 +55,9 @@ void readBalance(Reader& r, const toml::node& n, const std::string& path, Balanc
   } else if (*text == "least_conn") {
     out = BalanceKind::LeastConn;
   } else if (*text == "hash") {
-    r.error(n, path + ": \"hash\" is not supported yet (a later feature); use round_robin or "
-                      "least_conn");
+    r.error(n, path +
+                   ": \"hash\" is not supported yet (a later feature); use round_robin or "
+                   "least_conn");
   } else {
     r.error(n, path + ": \"" + *text + "\" is not one of round_robin | least_conn");
   }
@@ -73,11 +74,12 @@ Pool readPool(Reader& r, const toml::table& t, const std::string& path, NameLine
   auto servers = r.tables(t, "servers", path);
   NameLines serverNames;
   for (std::size_t i = 0; i < servers.size(); ++i) {
-    p.servers.push_back(readServer(r, *servers[i], indexPath(joinPath(path, "servers"), i),
-                                   serverNames));
+    p.servers.push_back(
+        readServer(r, *servers[i], indexPath(joinPath(path, "servers"), i), serverNames));
   }
   if (serversNode == nullptr) {
-    r.error(t, path + ": pool \"" + p.name + "\" has no servers: add at least one [[pools.servers]]");
+    r.error(t,
+            path + ": pool \"" + p.name + "\" has no servers: add at least one [[pools.servers]]");
   } else if (serversNode->is_array() && serversNode->as_array()->empty()) {
     r.error(*serversNode, joinPath(path, "servers") + ": pool \"" + p.name +
                               "\" has no servers: add at least one");

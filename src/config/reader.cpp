@@ -74,8 +74,8 @@ std::string indexPath(std::string_view base, std::size_t index) {
 }
 
 void Reader::error(const toml::source_region& where, std::string message) {
-  errors_.push_back({file_, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
-                     std::move(message)});
+  errors_.push_back({file_, static_cast<int>(where.begin.line),
+                     static_cast<int>(where.begin.column), std::move(message)});
 }
 
 void Reader::error(std::string message) { errors_.push_back({file_, 0, 0, std::move(message)}); }
@@ -96,7 +96,8 @@ void Reader::rejectUnknownKeys(const toml::table& t, std::string_view path,
   }
 }
 
-const toml::table* Reader::table(const toml::table& t, std::string_view key, std::string_view path) {
+const toml::table* Reader::table(const toml::table& t, std::string_view key,
+                                 std::string_view path) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return nullptr;
   if (const auto* tbl = n->as_table()) return tbl;
@@ -225,9 +226,7 @@ std::optional<std::size_t> Reader::choice(const toml::node& n, std::string_view 
 std::vector<ConfigError> Reader::takeErrors() {
   // File order reads best; errors with no place (line 0) go last.
   std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
-    auto key = [](const ConfigError& e) {
-      return std::tuple(e.line == 0, e.line, e.column);
-    };
+    auto key = [](const ConfigError& e) { return std::tuple(e.line == 0, e.line, e.column); };
     return key(a) < key(b);
   });
   return std::move(errors_);

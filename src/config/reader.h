@@ -3,12 +3,13 @@
 // TOML document. Every accessor reports a problem at the offending node and
 // returns "nothing", so the section readers carry on and the operator sees all
 // errors in one run. Not thread-safe; one Reader per load.
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "wsedge/config/config.h"
@@ -27,7 +28,9 @@ class Reader {
 
   /// Records an error at `where` (toml++ positions are 1-based).
   void error(const toml::source_region& where, std::string message);
-  void error(const toml::node& where, std::string message) { error(where.source(), std::move(message)); }
+  void error(const toml::node& where, std::string message) {
+    error(where.source(), std::move(message));
+  }
   /// Records an error that has no place in the file (e.g. a missing section).
   void error(std::string message);
 

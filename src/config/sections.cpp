@@ -19,8 +19,9 @@ void readWorkers(Reader& r, const toml::node& n, unsigned& out) {
     if (s->get() == defaults::kWorkers) {
       out = autoWorkers();
     } else {
-      r.error(n, "global.workers: must be \"auto\" or an integer from 1 to 256, got \"" + s->get() +
-                     "\"");
+      r.error(n, "global.workers: must be \"auto\" or an integer from " +
+                     std::to_string(defaults::kMinWorkers) + " to " +
+                     std::to_string(defaults::kMaxWorkers) + ", got \"" + s->get() + "\"");
     }
     return;
   }
@@ -44,7 +45,8 @@ void readFrameLimit(Reader& r, const toml::node& n, std::string_view path, std::
   auto v = r.size(n, path);
   if (!v) return;
   if (*v < defaults::kMinFrameOrMessage) {
-    r.error(n, std::string(path) + ": must be at least 125 bytes (the largest control frame), got " +
+    r.error(n, std::string(path) +
+                   ": must be at least 125 bytes (the largest control frame), got " +
                    std::to_string(*v));
     return;
   }
@@ -65,7 +67,8 @@ void readGlobal(Reader& r, const toml::table& doc, Global& out) {
                       {"workers", "max_connections", "log_level", "log_format", "access_log"}, {});
   if (const auto* n = t->get("workers")) readWorkers(r, *n, out.workers);
   if (const auto* n = t->get("max_connections")) {
-    if (auto v = r.integer(*n, "global.max_connections", 1, std::numeric_limits<std::int64_t>::max())) {
+    if (auto v =
+            r.integer(*n, "global.max_connections", 1, std::numeric_limits<std::int64_t>::max())) {
       out.maxConnections = static_cast<std::uint64_t>(*v);
     }
   }

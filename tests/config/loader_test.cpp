@@ -1,5 +1,7 @@
 // The loader: valid files become a Config; every problem is an error at the
 // exact line and column of the offending key or value.
+#include "wsedge/config/loader.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 #include <thread>
 
 #include "wsedge/config/defaults.h"
-#include "wsedge/config/loader.h"
 
 namespace wsedge::config {
 namespace {
@@ -262,21 +263,26 @@ TEST(LoaderErrors, BadWorkers) {
 }
 
 TEST(LoaderErrors, BadDurations) {
-  expectOneError(std::string("[timeouts]\nhandshake = \"10\"\n") + kTail,
-                 "t.toml:2:13: timeouts.handshake: bad duration \"10\": missing unit: write \"10s\" "
-                 "or \"10ms\" (units: ms, s, m, h)");
-  expectOneError(std::string("[timeouts]\nhandshake = \"10x\"\n") + kTail,
-                 "t.toml:2:13: timeouts.handshake: bad duration \"10x\": unknown unit \"x\" (units: "
-                 "ms, s, m, h)");
-  expectOneError(std::string("[timeouts]\nupstream_connect = \"-1s\"\n") + kTail,
-                 "t.toml:2:20: timeouts.upstream_connect: bad duration \"-1s\": negative values are "
-                 "not allowed");
-  expectOneError(std::string("[timeouts]\nupstream_handshake = \"1.5s\"\n") + kTail,
-                 "t.toml:2:22: timeouts.upstream_handshake: bad duration \"1.5s\": fractions are not "
-                 "supported; use a smaller unit");
-  expectOneError(std::string("[timeouts]\nhandshake = 10\n") + kTail,
-                 "t.toml:2:13: timeouts.handshake: durations are strings with a unit (ms, s, m, h): "
-                 "write \"10s\" or \"10ms\", not the bare number 10");
+  expectOneError(
+      std::string("[timeouts]\nhandshake = \"10\"\n") + kTail,
+      "t.toml:2:13: timeouts.handshake: bad duration \"10\": missing unit: write \"10s\" "
+      "or \"10ms\" (units: ms, s, m, h)");
+  expectOneError(
+      std::string("[timeouts]\nhandshake = \"10x\"\n") + kTail,
+      "t.toml:2:13: timeouts.handshake: bad duration \"10x\": unknown unit \"x\" (units: "
+      "ms, s, m, h)");
+  expectOneError(
+      std::string("[timeouts]\nupstream_connect = \"-1s\"\n") + kTail,
+      "t.toml:2:20: timeouts.upstream_connect: bad duration \"-1s\": negative values are "
+      "not allowed");
+  expectOneError(
+      std::string("[timeouts]\nupstream_handshake = \"1.5s\"\n") + kTail,
+      "t.toml:2:22: timeouts.upstream_handshake: bad duration \"1.5s\": fractions are not "
+      "supported; use a smaller unit");
+  expectOneError(
+      std::string("[timeouts]\nhandshake = 10\n") + kTail,
+      "t.toml:2:13: timeouts.handshake: durations are strings with a unit (ms, s, m, h): "
+      "write \"10s\" or \"10ms\", not the bare number 10");
 }
 
 TEST(LoaderErrors, BadSizes) {
@@ -314,18 +320,20 @@ name = "p"
 }
 
 TEST(LoaderErrors, BadListenerAddresses) {
-  expectOneError(listenerAt("127.0.0.1"),
-                 "t.toml:3:11: listeners[0].address: bad address \"127.0.0.1\": missing port: write "
-                 "\"HOST:PORT\", e.g. \"127.0.0.1:8080\"");
+  expectOneError(
+      listenerAt("127.0.0.1"),
+      "t.toml:3:11: listeners[0].address: bad address \"127.0.0.1\": missing port: write "
+      "\"HOST:PORT\", e.g. \"127.0.0.1:8080\"");
   expectOneError(listenerAt("127.0.0.1:0"),
                  "t.toml:3:11: listeners[0].address: bad address \"127.0.0.1:0\": port 0 is not "
                  "allowed (ports are 1..65535)");
   expectOneError(listenerAt("0.0.0.0:70000"),
                  "t.toml:3:11: listeners[0].address: bad address \"0.0.0.0:70000\": port 70000 is "
                  "out of range (1..65535)");
-  expectOneError(listenerAt("256.1.1.1:80"),
-                 "t.toml:3:11: listeners[0].address: bad address \"256.1.1.1:80\": \"256.1.1.1\" is "
-                 "not a valid IPv4 address");
+  expectOneError(
+      listenerAt("256.1.1.1:80"),
+      "t.toml:3:11: listeners[0].address: bad address \"256.1.1.1:80\": \"256.1.1.1\" is "
+      "not a valid IPv4 address");
   expectOneError(listenerAt("[::g]:80"),
                  "t.toml:3:11: listeners[0].address: bad address \"[::g]:80\": \"::g\" is not a "
                  "valid IPv6 address");
@@ -550,8 +558,7 @@ host = "a.example"
   EXPECT_EQ(r.errors[0].format(), "t.toml:1:1: listeners[0]: missing required key \"name\"");
   EXPECT_EQ(r.errors[1].format(), "t.toml:3:1: routes[0]: missing required key \"pool\"");
   EXPECT_EQ(r.errors[2].format(), "t.toml:5:1: pools[0]: missing required key \"name\"");
-  EXPECT_EQ(r.errors[3].format(),
-            "t.toml:6:3: pools[0].servers[0]: missing required key \"name\"");
+  EXPECT_EQ(r.errors[3].format(), "t.toml:6:3: pools[0].servers[0]: missing required key \"name\"");
   EXPECT_EQ(r.errors[4].format(),
             "t.toml:6:3: pools[0].servers[0]: missing required key \"address\"");
 }
@@ -581,20 +588,26 @@ TEST(LoaderErrors, SeveralErrorsAreAllReportedInFileOrder) {
   std::vector<std::string> got;
   for (const auto& e : r.errors) got.push_back(e.format());
   std::vector<std::string> want = {
-      path + ":2:1: global.wokers: unknown key (allowed here: workers, max_connections, "
-             "log_level, log_format, access_log)",
+      path +
+          ":2:1: global.wokers: unknown key (allowed here: workers, max_connections, "
+          "log_level, log_format, access_log)",
       path + ":3:13: global.log_level: \"loud\" is not one of debug | info | warn | error",
-      path + ":6:13: timeouts.handshake: bad duration \"10x\": unknown unit \"x\" (units: ms, s, "
-             "m, h)",
-      path + ":9:13: limits.max_frame: bad size \"1MB\": unknown unit \"MB\" (units: B, KiB, MiB, "
-             "GiB)",
-      path + ":13:11: listeners[0].address: bad address \"0.0.0.0:0\": port 0 is not allowed "
-             "(ports are 1..65535)",
-      path + ":16:8: listeners[1].name: duplicate listener name \"public\" (first defined at "
-             "line 12)",
+      path +
+          ":6:13: timeouts.handshake: bad duration \"10x\": unknown unit \"x\" (units: ms, s, "
+          "m, h)",
+      path +
+          ":9:13: limits.max_frame: bad size \"1MB\": unknown unit \"MB\" (units: B, KiB, MiB, "
+          "GiB)",
+      path +
+          ":13:11: listeners[0].address: bad address \"0.0.0.0:0\": port 0 is not allowed "
+          "(ports are 1..65535)",
+      path +
+          ":16:8: listeners[1].name: duplicate listener name \"public\" (first defined at "
+          "line 12)",
       path + ":21:8: routes[0].pool: no pool named \"chat\" (defined pools: echo)",
-      path + ":25:11: pools[0].balance: \"hash\" is not supported yet (a later feature); use "
-             "round_robin or least_conn",
+      path +
+          ":25:11: pools[0].balance: \"hash\" is not supported yet (a later feature); use "
+          "round_robin or least_conn",
       path + ":29:3: pools[0].servers[0].tls: not supported yet (a later feature); remove it",
   };
   EXPECT_EQ(got, want);
@@ -605,8 +618,13 @@ TEST(Loader, MissingFileIsAnError) {
   auto r = loadFile(path);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].line, 0);
-  EXPECT_EQ(r.errors[0].format(),
-            path + ": cannot open: No such file or directory");
+  EXPECT_EQ(r.errors[0].format(), path + ": cannot open: No such file or directory");
+}
+
+TEST(Loader, DirectoryIsAnError) {
+  auto r = loadFile(dataDir());
+  ASSERT_EQ(r.errors.size(), 1u) << allErrors(r);
+  EXPECT_EQ(r.errors[0].format(), dataDir() + ": is a directory, not a configuration file");
 }
 
 TEST(ConfigError, Format) {
