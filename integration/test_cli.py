@@ -8,8 +8,11 @@ import websockets
 import wsedge_harness as h
 
 ACCESS_FIELDS = ["client", "listener", "host", "path", "route", "pool", "server", "status",
-                 "reject_reason", "duration_ms", "bytes_in", "bytes_out", "msgs_in", "msgs_out",
-                 "close_code", "closed_by"]
+                 "reject_reason", "duration_ms", "close_code", "closed_by"]
+# Directions are named as in the metrics and the glossary: upstream = toward
+# the backend (what the client sent), downstream = toward the client.
+DIRECTION_FIELDS = ["bytes_upstream", "bytes_downstream", "messages_upstream",
+                    "messages_downstream"]
 
 
 def check(path):
@@ -68,16 +71,20 @@ def test_access_log_fields_and_no_query(echo_proxy):
     h.run(body())
     h.raw_exchange(px.address, h.upgrade_request("/nowhere?token=s3cr3t", version="8"))
     a = px.wait_access(lambda a: str(a.get("path", "")).startswith("/chat"))[0]
-    missing = [f for f in ACCESS_FIELDS if f not in a]
+    missing = [f for f in ACCESS_FIELDS + DIRECTION_FIELDS if f not in a]
     assert not missing, f"missing {missing} in {a}"
     assert a["path"] == "/chat/room"
     assert a["status"] == 101
     assert a["pool"] == "echo" and a["listener"] == "public"
     assert a["close_code"] == 1000
-    assert a["msgs_in"] >= 1 and a["msgs_out"] >= 1
+    assert a["messages_upstream"] == 1 and a["messages_downstream"] == 1
+    assert a["bytes_upstream"] >= 5 and a["bytes_downstream"] >= 5
+    assert a["server"] == "echo-1" and a["reject_reason"] in ("", None)
+    assert isinstance(a["duration_ms"], (int, float)) and a["duration_ms"] >= 0
+    assert a["client"].startswith("127.0.0.1")
     assert str(a["closed_by"]).startswith("client")
     r = px.wait_access(lambda a: str(a.get("path", "")).startswith("/nowhere"))[0]
-    assert r["path"] == "/nowhere" and r["status"] == 426
+    assert r["path"] == "/nowhere" and r["status"] == 426 and r["reject_reason"]
     assert "s3cr3t" not in px.log_text()
     assert "?x=1" not in px.log_text()
 
