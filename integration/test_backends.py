@@ -97,3 +97,19 @@ def test_least_conn_prefers_idle_server(env):
             await asyncio.sleep(0.2)
         await c.close()
     h.run(body())
+
+
+def test_no_route_reason_in_access_log(env):
+    b = env.echo_backend()
+    px = env.proxy([b], routes=[{"path_prefix": "/ws", "pool": "echo"}])
+    assert h.raw_exchange(px.address, h.upgrade_request("/other"))[0] == 404
+    a = px.wait_access(lambda a: a.get("status") == 404)[0]
+    assert a["reject_reason"] == "no_route", a
+
+
+def test_upstream_failure_reason_in_access_log(env):
+    px = env.proxy([env.dead_address()])
+    assert h.raw_exchange(px.address, h.upgrade_request("/gone"))[0] == 502
+    a = px.wait_access(lambda a: a.get("status") == 502)[0]
+    assert a["reject_reason"] == "upstream_error", a
+    assert a["pool"] == "echo", a

@@ -156,3 +156,60 @@ def test_hop_by_hop_headers_not_forwarded(echo_proxy):
     assert "x-kept" in names
     conn = [v.lower() for k, v in rec["headers"] if k.lower() == "connection"]
     assert conn and all("x-secret" not in v for v in conn) and any("upgrade" in v for v in conn)
+
+
+def test_slow_request_head_408(env):
+    b = env.echo_backend()
+    px = env.proxy([b], timeouts={"handshake": "1s"})
+    c = h.RawConn(px.address, timeout=10)
+    try:
+        t0 = time.monotonic()
+        c.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the rest
+        status, headers, _ = c.read_head()
+        took = time.monotonic() - t0
+    finally:
+        c.close()
+    assert status == 408
+    assert 0.8 <= took < 5, took
+    assert b.saw_nothing()
+
+
+def test_global_connection_cap_503(env):
+    b = env.echo_backend()
+    px = env.proxy([b], global_={"max_connections": 2, "workers": 2})
+    held = []
+    try:
+        for i in range(2):
+            c = h.RawConn(px.address)
+            held.append(c)
+            assert c.handshake(f"/held{i}")[0] == 101
+        got, _, _ = h.raw_exchange(px.address, h.upgrade_request("/third"))
+        assert got == 503
+        assert len(b.records("request")) == 2
+    finally:
+        for c in held:
+            c.send(h.encode_frame(0x8, h.close_payload(1000)))
+            c.recv_close()
+            c.close()
+    # room again once they are gone
+    def upgraded():
+        c = h.RawConn(px.address)
+        try:
+            return c.handshake("/again")[0] == 101
+        finally:
+            c.close()
+    h.wait_until(upgraded, 5, interval=0.2, what="a free slot")
+
+
+@pytest.mark.parametrize("data,status,reason", [
+    (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "bad_request"),
+    (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 426, None),
+])
+def test_rejection_access_line(echo_proxy, data, status, reason):
+    env, px, b = echo_proxy
+    assert h.raw_exchange(px.address, data)[0] == status
+    a = px.wait_access(lambda a: a.get("status") == status)[0]
+    assert a["reject_reason"], a
+    if reason:
+        assert a["reject_reason"] == reason, a
+    assert a.get("server") in (None, ""), a
