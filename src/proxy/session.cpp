@@ -126,7 +126,16 @@ void Session::onUpstreamEvent(bufferevent*, short what, void* ctx) {
   if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
   switch (s->state_) {
     case State::Connecting: s->connectFailed(false); break;
-    case State::AwaitingUpgrade: s->reject(CloseReason::UpstreamError); break;
+    case State::AwaitingUpgrade:
+      // Refused or reset before answering a byte: as good as a failed connect,
+      // so the one retry on another server applies.
+      if (s->handshake_->responseFed == 0 &&
+          evbuffer_get_length(bufferevent_get_input(s->upstream())) == 0) {
+        s->connectFailed(false);
+      } else {
+        s->reject(CloseReason::UpstreamError);
+      }
+      break;
     case State::Passthrough:
       s->handshake_->passthroughUntilEof = false;
       s->handshake_->passthroughLeft = 0;
@@ -238,8 +247,9 @@ void Session::connectFailed(bool timedOut) {
   upstream_.reset();
   if (server_) {
     server_->recordFailure();
-    core::log::warn("upstream connect failed",
-                    {{"worker", host_.workerId()}, {"session", id_}, {"state", "connecting"},
+    core::log::warn("upstream failed before the 101",
+                    {{"worker", host_.workerId()}, {"session", id_},
+                     {"state", state_ == State::Connecting ? "connecting" : "awaiting_upgrade"},
                      {"pool", pool_->name}, {"server", server_->name()}, {"timeout", timedOut}});
   }
   // One retry, on another server, before the 101. A synchronous failure of

@@ -20,8 +20,9 @@ class Server {
 
   const std::string& pool() const { return pool_; }
   const std::string& name() const { return name_; }
-  /// Address and weight of the latest config (updated by the main thread on
-  /// reload; read by workers only through Registry snapshots).
+  /// Address and weight of the latest config. Main thread only: setConf()
+  /// rewrites it on reload, so workers never read it (balancers copy weights
+  /// when built, resolved addresses live in the proxy Runtime).
   const config::Server& conf() const { return conf_; }
   void setConf(const config::Server& c) { conf_ = c; }
   unsigned weight() const { return conf_.weight; }
