@@ -186,7 +186,8 @@ def test_slow_reader_does_not_grow_proxy_memory(env, capsys):
         with capsys.disabled():
             print(f"\n[slow reader] wsedge VmRSS before {before} KiB, peak {peak} KiB, "
                   f"growth {growth_mib:.1f} MiB")
-        assert growth_mib < 64
+        # ASan keeps freed memory in quarantine: a looser bound there.
+        assert growth_mib < (192 if h.sanitized() else 64)
         assert not b.records("flood_done"), "the backend was never slowed down"
     finally:
         c.close()

@@ -33,6 +33,14 @@ def wsedge_bin():
     raise RuntimeError("set WSEDGE_BIN to the wsedge binary")
 
 
+def sanitized():
+    """True when the binary under test is an ASan build (its quarantine inflates RSS)."""
+    try:
+        return b"__asan_init" in Path(wsedge_bin()).read_bytes()
+    except OSError:
+        return False
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago (bind 0, close)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
