@@ -153,6 +153,7 @@ void onEvent(bufferevent* bev, short what, void* arg) {
 }
 
 void onTickCb(evutil_socket_t, short, void* arg) { static_cast<Worker*>(arg)->onTick(); }
+void onSendTimerCb(evutil_socket_t, short, void* arg) { static_cast<Worker*>(arg)->onSendTimer(); }
 
 }  // namespace
 
@@ -165,6 +166,7 @@ Worker::~Worker() {
     delete c;
   }
   if (tick_) event_free(tick_);
+  if (sendTimer_) event_free(sendTimer_);
   if (base_) event_base_free(base_);
 }
 
@@ -186,8 +188,9 @@ void Worker::run() {
   applyMask(frame_.data() + hn, o.size, mask);
 
   tick_ = event_new(base_, -1, EV_PERSIST, onTickCb, this);
-  const timeval period{0, o.mode == Mode::Open ? 1000 : 5000};
+  const timeval period{0, 5000};
   event_add(tick_, &period);
+  sendTimer_ = evtimer_new(base_, onSendTimerCb, this);
 
   conns_.assign(static_cast<std::size_t>(target_), nullptr);
   if (o.mode == Mode::Connect || target_ == 0) {
@@ -331,7 +334,19 @@ void Worker::onMessage(Conn* c, std::uint64_t payloadBytes) {
 void Worker::onTick() {
   const int target = shared_.phase.load(std::memory_order_acquire);
   while (phase_ < target) enterPhase(phase_ + 1);
-  if (shared_.opt.mode == Mode::Open && (phase_ == kWarmup || phase_ == kMeasure)) openLoopSend(nowNs());
+}
+
+void Worker::onSendTimer() {
+  if (phase_ != kWarmup && phase_ != kMeasure) return;
+  openLoopSend(nowNs());
+  // Sleep exactly until the next intended send: a fixed tick would add up to
+  // one period of lag to every message and show it as latency.
+  const double perWorker = shared_.opt.rate / shared_.opt.threads;
+  const auto next = scheduleStart_ + static_cast<std::uint64_t>(static_cast<double>(scheduled_) * 1e9 / perWorker);
+  const std::uint64_t now = nowNs();
+  const std::uint64_t wait = next > now ? next - now : 0;
+  const timeval tv{static_cast<time_t>(wait / 1'000'000'000ull), static_cast<suseconds_t>((wait % 1'000'000'000ull) / 1000)};
+  evtimer_add(sendTimer_, &tv);
 }
 
 void Worker::enterPhase(int phase) {
@@ -346,6 +361,7 @@ void Worker::enterPhase(int phase) {
     } else if (o.mode == Mode::Open) {
       scheduleStart_ = now;
       scheduled_ = 0;
+      onSendTimer();
     } else if (o.mode == Mode::Connect) {
       for (int i = 0; i < target_; ++i) startConn(i);
     }
@@ -364,7 +380,8 @@ void Worker::enterPhase(int phase) {
 
 void Worker::openLoopSend(std::uint64_t now) {
   const double perWorker = shared_.opt.rate / shared_.opt.threads;
-  const auto due = static_cast<std::uint64_t>(static_cast<double>(now - scheduleStart_) * perWorker / 1e9);
+  // Everything whose intended time has come (the +1: the message at `now` itself).
+  const auto due = static_cast<std::uint64_t>(static_cast<double>(now - scheduleStart_) * perWorker / 1e9) + 1;
   const std::size_t n = conns_.size();
   for (; scheduled_ < due; ++scheduled_) {
     const auto intended = scheduleStart_ + static_cast<std::uint64_t>(static_cast<double>(scheduled_) * 1e9 / perWorker);

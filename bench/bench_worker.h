@@ -74,6 +74,7 @@ class Worker {
   void onMessage(Conn* c, std::uint64_t payloadBytes);
   void onFailed(Conn* c, bool wasOpen);
   void onTick();
+  void onSendTimer();
 
  private:
   Conn* startConn(int slot);
@@ -89,6 +90,7 @@ class Worker {
   int firstIndex_;
   event_base* base_ = nullptr;
   event* tick_ = nullptr;
+  event* sendTimer_ = nullptr;  // open loop: fires at the next intended send time
   std::vector<Conn*> conns_;
   int nextToStart_ = 0;
   int pending_ = 0;
