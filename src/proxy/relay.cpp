@@ -264,7 +264,7 @@ void Session::flushAndShutdown() {
   if (state_ == State::Rejecting) {
     if (client() && !clientShut_ &&
         evbuffer_get_length(bufferevent_get_output(client())) == 0) {
-      ::shutdown(bufferevent_getfd(client()), SHUT_WR);
+      shutdownWrite(client());
       clientShut_ = true;
       armTimer(kLinger);
     }
@@ -274,7 +274,7 @@ void Session::flushAndShutdown() {
   auto shutSide = [](bufferevent* bev, const Flow& toSide, bool& shut) {
     if (bev == nullptr || shut || !toSide.stopped || toSide.pendingClose != 0) return;
     if (evbuffer_get_length(bufferevent_get_output(bev)) != 0) return;
-    ::shutdown(bufferevent_getfd(bev), SHUT_WR);
+    shutdownWrite(bev);
     shut = true;
   };
   shutSide(client(), *s2c_, clientShut_);

@@ -32,7 +32,7 @@ Session::Session(SessionHost& host, const ListenerInfo& listener, std::uint64_t 
   std::memcpy(&peer_.storage, peer, static_cast<std::size_t>(peerLen));
   peer_.length = static_cast<socklen_t>(peerLen);
   // BEV_OPT_CLOSE_ON_FREE: the bufferevent owns fd from here on.
-  client_.reset(bufferevent_socket_new(host.base(), fd, BEV_OPT_CLOSE_ON_FREE));
+  client_.reset(newClientTransport(fd));
   timer_.reset(evtimer_new(host.base(), &Session::onTimer, this));
   runtime_->counters->connectionsActive.fetch_add(1, std::memory_order_relaxed);
   counted_ = true;
@@ -229,13 +229,11 @@ bool Session::pickAndConnect(const balance::Server* exclude) {
   handshake_->attempts++;
 
   state_ = State::Connecting;
-  upstream_.reset(bufferevent_socket_new(host_.base(), -1, BEV_OPT_CLOSE_ON_FREE));
+  upstream_.reset(newUpstreamTransport(*server_));
   bufferevent_setcb(upstream(), &Session::onUpstreamRead, &Session::onUpstreamWrite,
                     &Session::onUpstreamEvent, this);
   armTimer(runtime_->config->timeouts.upstreamConnect);
-  if (addr == nullptr ||
-      bufferevent_socket_connect(upstream(), const_cast<sockaddr*>(addr->get()),
-                                 static_cast<int>(addr->length)) != 0) {
+  if (addr == nullptr || upstream() == nullptr || !connectUpstream(*addr)) {
     // Refused synchronously (e.g. no route to host): same as a failed connect,
     // but never from inside the pick itself.
     connectFailed(false);

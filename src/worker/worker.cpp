@@ -47,6 +47,7 @@ bool Worker::init(std::string& error) {
     auto l = std::make_unique<Listening>();
     l->worker = this;
     l->info.name = lc.name;
+    l->info.index = listeners_.size();
     // LEV_OPT_CLOSE_ON_FREE: the evconnlistener owns fd from here on.
     l->listener.reset(evconnlistener_new(base_.get(), &Worker::onAccept, l.get(),
                                          LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd));

@@ -45,6 +45,7 @@ class SessionHost {
 
 struct ListenerInfo {
   std::string name;
+  std::size_t index = 0;  // into Config::listeners
   bool tls = false;
 };
 
@@ -115,6 +116,15 @@ class Session {
   void resumePaused(bool clientDrained);
   void finish();
   void writeAccessLog();
+
+  // Transport (transport.cpp): the only place that knows plain TCP from TLS.
+  /// The client's bufferevent on the accepted fd (owns fd from then on).
+  bufferevent* newClientTransport(evutil_socket_t fd);
+  /// An unconnected bufferevent toward `server`; connectUpstream() starts it.
+  bufferevent* newUpstreamTransport(const balance::Server& server);
+  bool connectUpstream(const net::SockAddr& addr);
+  /// Half-closes our sending side once its output is flushed.
+  static void shutdownWrite(bufferevent* bev);
 
   bufferevent* client() const { return client_.get(); }
   bufferevent* upstream() const { return upstream_.get(); }
