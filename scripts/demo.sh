@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 install_missing
 install_node_modules
-build build -DCMAKE_BUILD_TYPE=Release
+BUILD_TARGET=wsedge build build -DCMAKE_BUILD_TYPE=Release
 
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3

@@ -69,13 +69,16 @@ install_node_modules() {
 
 build_jobs() { nproc 2>/dev/null || echo 2; }
 
-# build DIR CMAKE_ARGS...: configure (once) and build everything in DIR.
+# build DIR CMAKE_ARGS...: configure and build DIR (every target, or only
+# $BUILD_TARGET when set).
 build() {
   local dir="$1"; shift
+  local target=()
+  [ -n "${BUILD_TARGET:-}" ] && target=(--target "$BUILD_TARGET")
   log "configure $dir ($*)"
   cmake -S "$ROOT" -B "$ROOT/$dir" "$@" >"$ROOT/$dir.cmake.log" 2>&1 \
     || { cat "$ROOT/$dir.cmake.log" >&2; die "cmake configure failed for $dir"; }
   rm -f "$ROOT/$dir.cmake.log"
   log "build $dir"
-  cmake --build "$ROOT/$dir" -j"$(build_jobs)" || die "build failed in $dir"
+  cmake --build "$ROOT/$dir" -j"$(build_jobs)" "${target[@]}" || die "build failed in $dir"
 }
