@@ -25,6 +25,8 @@ namespace wsedge::policy {
 
 /// One handshake going through the chain. The session owns it.
 struct HandshakeContext {
+  HandshakeContext(http::Request& req, const IpAddress& clientAddress) : request(req), client(clientAddress) {}
+
   http::Request& request;  // filters may rewrite it (what goes upstream)
   IpAddress client;        // the real client (after PROXY protocol)
   std::chrono::system_clock::time_point wallNow = std::chrono::system_clock::now();
