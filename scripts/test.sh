@@ -16,7 +16,7 @@ run_ctest() {
   local dir="$1" out
   out="$ROOT/$dir/ctest.log"
   log "ctest in $dir"
-  (cd "$ROOT/$dir" && ctest --output-on-failure --timeout 600 -j1) 2>&1 | tee "$out"
+  (cd "$ROOT/$dir" && ctest --output-on-failure --timeout 600 -j"$(build_jobs)") 2>&1 | tee "$out"
   local rc=${PIPESTATUS[0]}
   summaries+=("$dir: $(grep -E 'tests passed|tests failed' "$out" | tail -1)")
   [ "$rc" -eq 0 ] || status=1
