@@ -1,5 +1,7 @@
 #include "wsedge/policy/filter.h"
 
+#include "wsedge/http/upgrade.h"
+
 namespace wsedge::policy {
 
 FilterResult FilterChain::run(HandshakeContext& ctx) const {
@@ -21,6 +23,17 @@ FilterResult IpLimitFilter::onRequest(HandshakeContext& ctx) const {
     headers.push_back({"Retry-After", std::to_string(a.retryAfter.count())});
   }
   return FilterResult::reject(a.reason, std::move(headers));
+}
+
+FilterResult UpgradeFilter::onRequest(HandshakeContext& ctx) const {
+  const http::UpgradeCheck check = http::validateUpgrade(ctx.request);
+  if (check.isUpgrade()) return FilterResult::next();
+  if (check.status == 426) {
+    std::vector<http::Header> headers;
+    if (check.reason == "version") headers.push_back({"Sec-WebSocket-Version", "13"});
+    return FilterResult::reject(RejectReason::UpgradeRequired, std::move(headers), std::string(check.reason));
+  }
+  return FilterResult::reject(RejectReason::BadRequest, {}, std::string(check.reason));
 }
 
 FilterResult OriginFilter::onRequest(HandshakeContext& ctx) const {

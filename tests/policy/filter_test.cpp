@@ -250,3 +250,27 @@ TEST(Reject, NamesAndStatuses) {
   EXPECT_EQ(wsedge::policy::httpStatus(RejectReason::UpstreamTimeout), 504);
   EXPECT_EQ(wsedge::policy::name(RejectReason::BadRequest), "bad_request");
 }
+
+TEST(Filters, UpgradeValidity) {
+  wsedge::policy::UpgradeFilter f;
+  auto ws = request("/", {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Version", "13"},
+                          {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}});
+  auto c1 = context(ws);
+  EXPECT_FALSE(f.onRequest(c1).rejected);
+  ws.headers.set("Sec-WebSocket-Version", "8");
+  auto c2 = context(ws);
+  auto r2 = f.onRequest(c2);
+  EXPECT_EQ(r2.status(), 426);
+  EXPECT_EQ(header(r2.headers, "Sec-WebSocket-Version"), "13");
+  ws.headers.set("Sec-WebSocket-Version", "13");
+  ws.headers.set("Sec-WebSocket-Key", "short");
+  auto c3 = context(ws);
+  auto r3 = f.onRequest(c3);
+  EXPECT_EQ(r3.status(), 400);
+  EXPECT_EQ(r3.reason, RejectReason::BadRequest);
+  auto plain = request("/");
+  auto c4 = context(plain);
+  auto r4 = f.onRequest(c4);
+  EXPECT_EQ(r4.status(), 426);
+  EXPECT_EQ(header(r4.headers, "Sec-WebSocket-Version"), "<none>");
+}

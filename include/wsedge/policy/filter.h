@@ -83,6 +83,15 @@ class IpLimitFilter final : public HandshakeFilter {
   IpLimiter& limiter_;
 };
 
+/// Step 4: RFC 6455 §4.2.1 validity (http::validateUpgrade). A plain request
+/// or a version other than 13: 426 (with `Sec-WebSocket-Version: 13` for the
+/// latter); other faults: 400. `detail` carries the check's reason.
+class UpgradeFilter final : public HandshakeFilter {
+ public:
+  std::string_view name() const override { return "upgrade"; }
+  FilterResult onRequest(HandshakeContext& ctx) const override;
+};
+
 /// Step 5: the route's Origin policy (403). Several Origin headers: 403.
 class OriginFilter final : public HandshakeFilter {
  public:
