@@ -31,7 +31,8 @@ FilterResult UpgradeFilter::onRequest(HandshakeContext& ctx) const {
   if (check.status == 426) {
     std::vector<http::Header> headers;
     if (check.reason == "version") headers.push_back({"Sec-WebSocket-Version", "13"});
-    return FilterResult::reject(RejectReason::UpgradeRequired, std::move(headers), std::string(check.reason));
+    return FilterResult::reject(RejectReason::UpgradeRequired, std::move(headers),
+                                std::string(check.reason));
   }
   return FilterResult::reject(RejectReason::BadRequest, {}, std::string(check.reason));
 }
@@ -54,7 +55,8 @@ FilterResult JwtAuthFilter::onRequest(HandshakeContext& ctx) const {
   }
   JwtResult r = verifier_->verify(extracted->token, ctx.wallNow);
   if (!r.ok()) {
-    return FilterResult::reject(RejectReason::Auth, {{"WWW-Authenticate", "Bearer error=\"invalid_token\""}},
+    return FilterResult::reject(RejectReason::Auth,
+                                {{"WWW-Authenticate", "Bearer error=\"invalid_token\""}},
                                 std::string(jwtErrorName(r.error)));
   }
   stripToken(ctx.request, *extracted);

@@ -108,7 +108,8 @@ Admission IpLimiter::admit(const IpAddress& client) {
       const auto wait = e.bucket.timeUntil(bucket_, now, 1);
       const double secs = std::chrono::duration<double>(wait).count();
       out.reason = RejectReason::RateLimited;
-      out.retryAfter = std::chrono::seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(secs - 1e-6))));
+      out.retryAfter = std::chrono::seconds(
+          std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(secs - 1e-6))));
       return out;
     }
     if (config_.perIpConnections > 0 && e.active >= config_.perIpConnections) {

@@ -22,7 +22,8 @@ std::optional<Json> decodeJsonObject(std::string_view b64) {
 bool validHeaderName(std::string_view n) {
   if (n.empty()) return false;
   return std::all_of(n.begin(), n.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
   });
 }
 
@@ -61,15 +62,18 @@ std::vector<std::string> JwtConfig::validate() const {
   std::vector<std::string> errors;
   if (algorithms.empty()) errors.push_back("algorithms: at least one algorithm is needed");
   for (JwtAlg a : algorithms) {
-    const bool any = std::any_of(keys.begin(), keys.end(), [&](const JwtKey& k) { return keyFitsAlg(k.kind, a); });
+    const bool any = std::any_of(keys.begin(), keys.end(),
+                                 [&](const JwtKey& k) { return keyFitsAlg(k.kind, a); });
     if (!any) {
-      errors.push_back("algorithms: " + std::string(jwtAlgName(a)) + " is allowed but no key can verify it" +
-                       (keyFitsAlg(KeyKind::Hmac, a) ? " (set secret or secret_file)" : " (set jwks_file)"));
+      errors.push_back(
+          "algorithms: " + std::string(jwtAlgName(a)) + " is allowed but no key can verify it" +
+          (keyFitsAlg(KeyKind::Hmac, a) ? " (set secret or secret_file)" : " (set jwks_file)"));
     }
   }
   if (tokenFrom.empty()) errors.push_back("token_from: at least one source is needed");
   for (const auto& [claim, header] : forwardClaims) {
-    if (!validHeaderName(header)) errors.push_back("forward_claims: bad header name \"" + header + "\"");
+    if (!validHeaderName(header))
+      errors.push_back("forward_claims: bad header name \"" + header + "\"");
     if (claim.empty()) errors.push_back("forward_claims: empty claim name");
   }
   return errors;
@@ -77,26 +81,42 @@ std::vector<std::string> JwtConfig::validate() const {
 
 std::string_view jwtErrorName(JwtError e) {
   switch (e) {
-    case JwtError::None: return "ok";
-    case JwtError::Missing: return "missing";
-    case JwtError::TooLarge: return "too_large";
-    case JwtError::Malformed: return "malformed";
-    case JwtError::UnsupportedAlg: return "unsupported_alg";
-    case JwtError::AlgNotAllowed: return "alg_not_allowed";
-    case JwtError::UnknownKid: return "unknown_kid";
-    case JwtError::NoKey: return "no_key";
-    case JwtError::BadSignature: return "bad_signature";
-    case JwtError::Expired: return "expired";
-    case JwtError::NotYetValid: return "not_yet_valid";
-    case JwtError::IssuedInFuture: return "issued_in_future";
-    case JwtError::BadIssuer: return "bad_issuer";
-    case JwtError::BadAudience: return "bad_audience";
-    case JwtError::BadClaim: return "bad_claim";
+    case JwtError::None:
+      return "ok";
+    case JwtError::Missing:
+      return "missing";
+    case JwtError::TooLarge:
+      return "too_large";
+    case JwtError::Malformed:
+      return "malformed";
+    case JwtError::UnsupportedAlg:
+      return "unsupported_alg";
+    case JwtError::AlgNotAllowed:
+      return "alg_not_allowed";
+    case JwtError::UnknownKid:
+      return "unknown_kid";
+    case JwtError::NoKey:
+      return "no_key";
+    case JwtError::BadSignature:
+      return "bad_signature";
+    case JwtError::Expired:
+      return "expired";
+    case JwtError::NotYetValid:
+      return "not_yet_valid";
+    case JwtError::IssuedInFuture:
+      return "issued_in_future";
+    case JwtError::BadIssuer:
+      return "bad_issuer";
+    case JwtError::BadAudience:
+      return "bad_audience";
+    case JwtError::BadClaim:
+      return "bad_claim";
   }
   return "?";
 }
 
-JwtResult JwtVerifier::verify(std::string_view token, std::chrono::system_clock::time_point now) const {
+JwtResult JwtVerifier::verify(std::string_view token,
+                              std::chrono::system_clock::time_point now) const {
   JwtResult out;
   auto fail = [&](JwtError e) {
     out.error = e;
@@ -122,7 +142,8 @@ JwtResult JwtVerifier::verify(std::string_view token, std::chrono::system_clock:
   const auto alg = parseJwtAlg(algIt->get_ref<const std::string&>());
   if (!alg) return fail(JwtError::UnsupportedAlg);
   out.alg = alg;
-  if (std::find(config_.algorithms.begin(), config_.algorithms.end(), *alg) == config_.algorithms.end()) {
+  if (std::find(config_.algorithms.begin(), config_.algorithms.end(), *alg) ==
+      config_.algorithms.end()) {
     return fail(JwtError::AlgNotAllowed);
   }
   // We implement no header extensions, so any "crit" means we must refuse (RFC 7515 §4.1.11).
@@ -136,18 +157,21 @@ JwtResult JwtVerifier::verify(std::string_view token, std::chrono::system_clock:
   if (!signature || signature->empty()) return fail(JwtError::Malformed);
   // The signature is checked before the payload is even parsed: nothing an
   // unauthenticated party wrote is interpreted beyond the header.
-  if (auto e = checkSignature(*alg, kid, token.substr(0, dot2), *signature); e != JwtError::None) return fail(e);
+  if (auto e = checkSignature(*alg, kid, token.substr(0, dot2), *signature); e != JwtError::None)
+    return fail(e);
 
   auto claims = decodeJsonObject(payloadB64);
   if (!claims) return fail(JwtError::Malformed);
-  const auto nowSecs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const auto nowSecs =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (auto e = checkClaims(*claims, nowSecs, out); e != JwtError::None) return fail(e);
   out.claims = std::move(*claims);
   return out;
 }
 
 JwtError JwtVerifier::checkSignature(JwtAlg alg, const std::optional<std::string>& kid,
-                                     std::string_view signingInput, std::string_view signature) const {
+                                     std::string_view signingInput,
+                                     std::string_view signature) const {
   bool anyCandidate = false;
   auto tryKeys = [&](bool wantKid) {
     for (const auto& key : config_.keys) {
@@ -182,7 +206,8 @@ JwtError JwtVerifier::checkClaims(const Json& claims, std::int64_t now, JwtResul
   if (*iat && t + leeway < **iat) return JwtError::IssuedInFuture;
   if (config_.issuer) {
     auto it = claims.find("iss");
-    if (it == claims.end() || !it->is_string() || it->get_ref<const std::string&>() != *config_.issuer) {
+    if (it == claims.end() || !it->is_string() ||
+        it->get_ref<const std::string&>() != *config_.issuer) {
       return JwtError::BadIssuer;
     }
   }

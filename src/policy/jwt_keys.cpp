@@ -76,11 +76,15 @@ EVP_PKEY* fromParams(const char* type, OSSL_PARAM_BLD* bld) {
 KeyResult rsaFromJwk(const Json& jwk) {
   auto n = b64Member(jwk, "n");
   auto e = b64Member(jwk, "e");
-  if (!n || !e || n->empty() || e->empty()) return KeyResult::fail("RSA key needs base64url \"n\" and \"e\"");
-  Owned<BIGNUM> bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
-  Owned<BIGNUM> be(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
+  if (!n || !e || n->empty() || e->empty())
+    return KeyResult::fail("RSA key needs base64url \"n\" and \"e\"");
+  Owned<BIGNUM> bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()),
+                             static_cast<int>(n->size()), nullptr));
+  Owned<BIGNUM> be(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()),
+                             static_cast<int>(e->size()), nullptr));
   Owned<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
-  if (!bn || !be || !bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn.get()) != 1 ||
+  if (!bn || !be || !bld ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, be.get()) != 1) {
     return KeyResult::fail("RSA key: cannot build parameters");
   }
@@ -106,8 +110,10 @@ KeyResult ecFromJwk(const Json& jwk, std::string_view crv) {
   std::string point = "\x04" + *x + *y;
   Owned<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
   const char* group = p256 ? "prime256v1" : "secp384r1";
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
+  if (!bld ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                       point.size()) != 1) {
     return KeyResult::fail("EC key: cannot build parameters");
   }
   EVP_PKEY* k = fromParams("EC", bld.get());
@@ -117,7 +123,8 @@ KeyResult ecFromJwk(const Json& jwk, std::string_view crv) {
   // fromdata does not promise the point is on the curve; an invalid-curve
   // point must never reach ECDSA verification.
   Owned<EVP_PKEY_CTX> check(EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) return KeyResult::fail("EC key: point not on the curve");
+  if (!check || EVP_PKEY_public_check(check.get()) != 1)
+    return KeyResult::fail("EC key: point not on the curve");
   key.kind = p256 ? KeyKind::EcP256 : KeyKind::EcP384;
   return KeyResult::ok(std::move(key));
 }
@@ -125,9 +132,11 @@ KeyResult ecFromJwk(const Json& jwk, std::string_view crv) {
 KeyResult okpFromJwk(const Json& jwk, std::string_view crv) {
   const bool ed25519 = crv == "Ed25519";
   auto x = b64Member(jwk, "x");
-  if (!x || x->size() != (ed25519 ? 32u : 57u)) return KeyResult::fail("OKP key needs \"x\" of the curve's size");
-  EVP_PKEY* k = EVP_PKEY_new_raw_public_key(ed25519 ? EVP_PKEY_ED25519 : EVP_PKEY_ED448, nullptr,
-                                            reinterpret_cast<const unsigned char*>(x->data()), x->size());
+  if (!x || x->size() != (ed25519 ? 32u : 57u))
+    return KeyResult::fail("OKP key needs \"x\" of the curve's size");
+  EVP_PKEY* k =
+      EVP_PKEY_new_raw_public_key(ed25519 ? EVP_PKEY_ED25519 : EVP_PKEY_ED448, nullptr,
+                                  reinterpret_cast<const unsigned char*>(x->data()), x->size());
   if (k == nullptr) return KeyResult::fail("OKP key: invalid \"x\"");
   JwtKey key;
   key.pkey = share(k);
@@ -184,12 +193,18 @@ core::Result<std::optional<JwtKey>> keyFromJwk(const Json& jwk) {
 
 std::string_view keyKindName(KeyKind k) {
   switch (k) {
-    case KeyKind::Hmac: return "hmac";
-    case KeyKind::Rsa: return "rsa";
-    case KeyKind::EcP256: return "ec-p256";
-    case KeyKind::EcP384: return "ec-p384";
-    case KeyKind::Ed25519: return "ed25519";
-    case KeyKind::Ed448: return "ed448";
+    case KeyKind::Hmac:
+      return "hmac";
+    case KeyKind::Rsa:
+      return "rsa";
+    case KeyKind::EcP256:
+      return "ec-p256";
+    case KeyKind::EcP384:
+      return "ec-p384";
+    case KeyKind::Ed25519:
+      return "ed25519";
+    case KeyKind::Ed448:
+      return "ed448";
   }
   return "?";
 }
@@ -221,16 +236,21 @@ bool keyFitsAlg(KeyKind k, JwtAlg a) {
   switch (a) {
     case JwtAlg::HS256:
     case JwtAlg::HS384:
-    case JwtAlg::HS512: return k == KeyKind::Hmac;
+    case JwtAlg::HS512:
+      return k == KeyKind::Hmac;
     case JwtAlg::RS256:
     case JwtAlg::RS384:
     case JwtAlg::RS512:
     case JwtAlg::PS256:
     case JwtAlg::PS384:
-    case JwtAlg::PS512: return k == KeyKind::Rsa;
-    case JwtAlg::ES256: return k == KeyKind::EcP256;
-    case JwtAlg::ES384: return k == KeyKind::EcP384;
-    case JwtAlg::EdDSA: return k == KeyKind::Ed25519 || k == KeyKind::Ed448;
+    case JwtAlg::PS512:
+      return k == KeyKind::Rsa;
+    case JwtAlg::ES256:
+      return k == KeyKind::EcP256;
+    case JwtAlg::ES384:
+      return k == KeyKind::EcP384;
+    case JwtAlg::EdDSA:
+      return k == KeyKind::Ed25519 || k == KeyKind::Ed448;
   }
   return false;
 }

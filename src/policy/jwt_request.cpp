@@ -109,19 +109,29 @@ std::optional<std::string> fromSubprotocol(const http::Request& req) {
 }
 
 bool safeHeaderValue(std::string_view v) {
-  return std::none_of(v.begin(), v.end(), [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+  return std::none_of(v.begin(), v.end(),
+                      [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
 }  // namespace
 
-std::optional<ExtractedToken> extractToken(const http::Request& req, const std::vector<TokenSource>& sources) {
+std::optional<ExtractedToken> extractToken(const http::Request& req,
+                                           const std::vector<TokenSource>& sources) {
   for (const auto& src : sources) {
     std::optional<std::string> token;
     switch (src.kind) {
-      case TokenSource::Kind::Header: token = fromHeader(req, src.name); break;
-      case TokenSource::Kind::Query: token = fromQuery(req, src.name); break;
-      case TokenSource::Kind::Cookie: token = fromCookie(req, src.name); break;
-      case TokenSource::Kind::Subprotocol: token = fromSubprotocol(req); break;
+      case TokenSource::Kind::Header:
+        token = fromHeader(req, src.name);
+        break;
+      case TokenSource::Kind::Query:
+        token = fromQuery(req, src.name);
+        break;
+      case TokenSource::Kind::Cookie:
+        token = fromCookie(req, src.name);
+        break;
+      case TokenSource::Kind::Subprotocol:
+        token = fromSubprotocol(req);
+        break;
     }
     if (token) return ExtractedToken{std::move(*token), src};
   }

@@ -25,26 +25,32 @@ const char* digestName(JwtAlg a) {
     case JwtAlg::HS256:
     case JwtAlg::RS256:
     case JwtAlg::PS256:
-    case JwtAlg::ES256: return "SHA256";
+    case JwtAlg::ES256:
+      return "SHA256";
     case JwtAlg::HS384:
     case JwtAlg::RS384:
     case JwtAlg::PS384:
-    case JwtAlg::ES384: return "SHA384";
+    case JwtAlg::ES384:
+      return "SHA384";
     case JwtAlg::HS512:
     case JwtAlg::RS512:
-    case JwtAlg::PS512: return "SHA512";
-    case JwtAlg::EdDSA: return nullptr;
+    case JwtAlg::PS512:
+      return "SHA512";
+    case JwtAlg::EdDSA:
+      return nullptr;
   }
   return nullptr;
 }
 
-const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 bool verifyHmac(JwtAlg alg, const JwtKey& key, std::string_view input, std::string_view sig) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   size_t len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, digestName(alg), nullptr, key.secret.data(), key.secret.size(),
-                bytes(input), input.size(), mac, sizeof mac, &len) == nullptr) {
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, digestName(alg), nullptr, key.secret.data(),
+                key.secret.size(), bytes(input), input.size(), mac, sizeof mac, &len) == nullptr) {
     return false;
   }
   return sig.size() == len && CRYPTO_memcmp(mac, sig.data(), len) == 0;
@@ -79,8 +85,8 @@ bool verifyAsymmetric(JwtAlg alg, const JwtKey& key, std::string_view input, std
   }
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), &pctx, digestName(alg), nullptr, nullptr, key.pkey.get(),
-                                      nullptr) != 1) {
+  if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), &pctx, digestName(alg), nullptr, nullptr,
+                                      key.pkey.get(), nullptr) != 1) {
     return false;
   }
   if (alg == JwtAlg::PS256 || alg == JwtAlg::PS384 || alg == JwtAlg::PS512) {
@@ -97,7 +103,8 @@ bool verifyAsymmetric(JwtAlg alg, const JwtKey& key, std::string_view input, std
 
 }  // namespace
 
-bool verifyJwsSignature(JwtAlg alg, const JwtKey& key, std::string_view signingInput, std::string_view signature) {
+bool verifyJwsSignature(JwtAlg alg, const JwtKey& key, std::string_view signingInput,
+                        std::string_view signature) {
   if (!keyFitsAlg(key.kind, alg)) return false;  // the HS/RS confusion stops here
   if (key.alg && *key.alg != alg) return false;
   bool ok;

@@ -37,9 +37,8 @@ bool validHostName(std::string_view h) {
 
 bool validIpv6(std::string_view h) {
   if (h.empty() || h.size() > 45) return false;
-  return std::all_of(h.begin(), h.end(), [](unsigned char c) {
-    return std::isxdigit(c) || c == ':' || c == '.';
-  });
+  return std::all_of(h.begin(), h.end(),
+                     [](unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; });
 }
 
 // Parses scheme://host[:port]; `allowWildcard` lets the host start with "*.".
@@ -117,8 +116,8 @@ std::optional<OriginPattern> parseSerialized(std::string_view text, bool allowWi
   }
   p.host = lower(host);
   if (!port.empty()) {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(),
-                                        [](unsigned char c) { return std::isdigit(c); })) {
+    if (port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); })) {
       error = "bad port";
       return std::nullopt;
     }
@@ -174,7 +173,8 @@ core::Result<OriginPolicy> OriginPolicy::parse(const std::vector<std::string>& p
   for (const auto& text : patterns) {
     std::string error;
     auto pat = parsePattern(text, error);
-    if (!pat) return core::Result<OriginPolicy>::fail("allowed_origins: \"" + text + "\": " + error);
+    if (!pat)
+      return core::Result<OriginPolicy>::fail("allowed_origins: \"" + text + "\": " + error);
     p.patterns_.push_back(std::move(*pat));
   }
   return core::Result<OriginPolicy>::ok(std::move(p));

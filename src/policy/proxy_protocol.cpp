@@ -7,7 +7,8 @@ namespace wsedge::policy {
 namespace {
 
 constexpr std::string_view kV1Prefix = "PROXY ";
-constexpr char kV2SigBytes[12] = {'\r', '\n', '\r', '\n', '\0', '\r', '\n', 'Q', 'U', 'I', 'T', '\n'};
+constexpr char kV2SigBytes[12] = {'\r', '\n', '\r', '\n', '\0', '\r',
+                                  '\n', 'Q',  'U',  'I',  'T',  '\n'};
 constexpr std::string_view kV2Sig(kV2SigBytes, 12);
 constexpr std::size_t kV2FixedLen = 16;
 
@@ -51,8 +52,10 @@ core::FeedResult ProxyProtocolParser::feed(std::string_view bytes) {
   std::size_t used = 0;
   while (true) {
     switch (state_) {
-      case State::Done: return core::FeedResult::done(used);
-      case State::Error: return core::FeedResult::error(used, 400);
+      case State::Done:
+        return core::FeedResult::done(used);
+      case State::Error:
+        return core::FeedResult::error(used, 400);
       case State::Detect: {
         if (used == bytes.size()) return core::FeedResult::needMore(used);
         // Grow the signature one byte at a time so a mismatch is caught as
@@ -160,7 +163,8 @@ bool ProxyProtocolParser::parseV2Fixed() {
   header_.version = ProxyHeader::Version::V2;
   const auto verCmd = static_cast<std::uint8_t>(buf_[12]);
   const auto fam = static_cast<std::uint8_t>(buf_[13]);
-  const std::size_t len = (static_cast<std::uint8_t>(buf_[14]) << 8) | static_cast<std::uint8_t>(buf_[15]);
+  const std::size_t len =
+      (static_cast<std::uint8_t>(buf_[14]) << 8) | static_cast<std::uint8_t>(buf_[15]);
   if ((verCmd >> 4) != 2) {
     fail(0, "v2_version");
     return false;
@@ -178,8 +182,9 @@ bool ProxyProtocolParser::parseV2Fixed() {
     return false;
   }
   static constexpr std::size_t kAddrLen[4] = {0, 12, 36, 216};
-  static constexpr ProxyHeader::Family kFam[4] = {ProxyHeader::Family::Unknown, ProxyHeader::Family::V4,
-                                                  ProxyHeader::Family::V6, ProxyHeader::Family::Unix};
+  static constexpr ProxyHeader::Family kFam[4] = {ProxyHeader::Family::Unknown,
+                                                  ProxyHeader::Family::V4, ProxyHeader::Family::V6,
+                                                  ProxyHeader::Family::Unix};
   header_.family = kFam[addrFamily];
   // LOCAL (health checks from the balancer itself) carries no address we use:
   // skip whatever block it has. UNSPEC likewise.

@@ -59,7 +59,9 @@ TokenBucket::TokenBucket(const core::Clock& clock, double rate, double burst)
 
 bool TokenBucket::tryTake(double n) { return state_.tryTake(params_, clock_.now(), n); }
 void TokenBucket::consume(double n) { state_.consume(params_, clock_.now(), n); }
-core::Duration TokenBucket::timeUntil(double n) { return state_.timeUntil(params_, clock_.now(), n); }
+core::Duration TokenBucket::timeUntil(double n) {
+  return state_.timeUntil(params_, clock_.now(), n);
+}
 double TokenBucket::available() {
   if (params_.unlimited()) return INFINITY;
   state_.refill(params_, clock_.now());

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const auto nl = in.find('\n');
   const std::string pattern(in.substr(0, nl));
-  const std::string_view origin = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
+  const std::string_view origin =
+      nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
   auto policy = wsedge::policy::OriginPolicy::parse({pattern}, false);
   if (!policy) return 0;
   const bool allowed = policy.value().allowed(origin);

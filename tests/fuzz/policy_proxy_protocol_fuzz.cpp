@@ -1,7 +1,7 @@
 // libFuzzer target for the PROXY protocol v1/v2 parser. Build (clang only), e.g.:
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I include \
-//     tests/fuzz/policy_proxy_protocol_fuzz.cpp src/policy/proxy_protocol.cpp src/policy/ip_address.cpp \
-//     -o policy_proxy_protocol_fuzz
+//     tests/fuzz/policy_proxy_protocol_fuzz.cpp src/policy/proxy_protocol.cpp
+//     src/policy/ip_address.cpp \ -o policy_proxy_protocol_fuzz
 // Beyond "no crash", it checks the parser's promises: the outcome and the
 // bytes consumed do not depend on how the input is split, Done never
 // consumes past the header, and a Done header with an address has a family

@@ -66,7 +66,9 @@ std::string header(const std::vector<wsedge::http::Header>& hs, std::string_view
 }  // namespace
 
 TEST(TokenExtraction, EachSourceInOrder) {
-  const auto all = config({"header:Authorization", "subprotocol", "query:access_token", "cookie:token"}).tokenFrom;
+  const auto all =
+      config({"header:Authorization", "subprotocol", "query:access_token", "cookie:token"})
+          .tokenFrom;
   auto r = request("/ws?access_token=Q&x=1", {{"Authorization", "bearer   H"},
                                               {"Sec-WebSocket-Protocol", "bearer, S"},
                                               {"Cookie", "a=1; token=C"}});
@@ -85,12 +87,14 @@ TEST(TokenExtraction, EachSourceInOrder) {
 
 TEST(TokenExtraction, Details) {
   const auto hdr = config({"header:Authorization"}).tokenFrom;
-  EXPECT_FALSE(wsedge::policy::extractToken(request("/", {{"Authorization", "Basic dXNlcjpwYXNz"}}), hdr));
+  EXPECT_FALSE(
+      wsedge::policy::extractToken(request("/", {{"Authorization", "Basic dXNlcjpwYXNz"}}), hdr));
   EXPECT_FALSE(wsedge::policy::extractToken(request("/", {{"Authorization", "Bearer"}}), hdr));
   EXPECT_FALSE(wsedge::policy::extractToken(request("/", {{"Authorization", "Bearerx"}}), hdr));
   const auto custom = config({"header:X-Token"}).tokenFrom;
   EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"x-token", "raw"}}), custom)->token, "raw");
-  EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"X-Token", "Bearer b"}}), custom)->token, "b");
+  EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"X-Token", "Bearer b"}}), custom)->token,
+            "b");
   const auto q = config({"query:t"}).tokenFrom;
   EXPECT_EQ(wsedge::policy::extractToken(request("/?t=a%2Eb"), q)->token, "a.b");
   EXPECT_FALSE(wsedge::policy::extractToken(request("/?tt=a"), q));
@@ -98,25 +102,38 @@ TEST(TokenExtraction, Details) {
   EXPECT_FALSE(wsedge::policy::extractToken(request("/?t=%zz"), q));
   EXPECT_FALSE(wsedge::policy::extractToken(request("/?t=%2"), q));
   const auto ck = config({"cookie:token"}).tokenFrom;
-  EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"Cookie", "token=\"v\""}}), ck)->token, "v");
-  EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"Cookie", "x=1"}, {"Cookie", "token=2"}}), ck)->token, "2");
+  EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"Cookie", "token=\"v\""}}), ck)->token,
+            "v");
+  EXPECT_EQ(
+      wsedge::policy::extractToken(request("/", {{"Cookie", "x=1"}, {"Cookie", "token=2"}}), ck)
+          ->token,
+      "2");
   EXPECT_FALSE(wsedge::policy::extractToken(request("/", {{"Cookie", "mytoken=1"}}), ck));
   const auto sp = config({"subprotocol"}).tokenFrom;
-  EXPECT_FALSE(wsedge::policy::extractToken(request("/", {{"Sec-WebSocket-Protocol", "chat, bearer"}}), sp));
-  EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"Sec-WebSocket-Protocol", "chat"}, {"Sec-WebSocket-Protocol", "bearer, T"}}), sp)->token, "T");
+  EXPECT_FALSE(
+      wsedge::policy::extractToken(request("/", {{"Sec-WebSocket-Protocol", "chat, bearer"}}), sp));
+  EXPECT_EQ(wsedge::policy::extractToken(request("/", {{"Sec-WebSocket-Protocol", "chat"},
+                                                       {"Sec-WebSocket-Protocol", "bearer, T"}}),
+                                         sp)
+                ->token,
+            "T");
 }
 
 TEST(RequestRewrite, QueryTokenStripped) {
   EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?access_token=x", "access_token"), "/ws");
-  EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?a=1&access_token=x&b=2", "access_token"), "/ws?a=1&b=2");
-  EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?access_token=x&access_token=y&b", "access_token"), "/ws?b");
-  EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?access_tokenx=1", "access_token"), "/ws?access_tokenx=1");
+  EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?a=1&access_token=x&b=2", "access_token"),
+            "/ws?a=1&b=2");
+  EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?access_token=x&access_token=y&b", "access_token"),
+            "/ws?b");
+  EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?access_tokenx=1", "access_token"),
+            "/ws?access_tokenx=1");
   EXPECT_EQ(wsedge::policy::removeQueryParam("/ws", "access_token"), "/ws");
   EXPECT_EQ(wsedge::policy::removeQueryParam("/ws?access_token", "access_token"), "/ws");
 }
 
 TEST(RequestRewrite, SubprotocolEntriesStripped) {
-  auto r = request("/", {{"Sec-WebSocket-Protocol", "bearer, TOKEN, chat.v2"}, {"Sec-WebSocket-Protocol", "mqtt"}});
+  auto r = request("/", {{"Sec-WebSocket-Protocol", "bearer, TOKEN, chat.v2"},
+                         {"Sec-WebSocket-Protocol", "mqtt"}});
   wsedge::policy::stripToken(r, ExtractedToken{"TOKEN", {TokenSource::Kind::Subprotocol, ""}});
   EXPECT_EQ(r.headers.count("Sec-WebSocket-Protocol"), 1u);
   EXPECT_EQ(*r.headers.get("Sec-WebSocket-Protocol"), "chat.v2, mqtt");
@@ -137,7 +154,8 @@ TEST(RequestRewrite, SubprotocolEntriesStripped) {
 
 TEST(RequestRewrite, ClaimHeadersReplaceSpoofedOnes) {
   auto cfg = config({"header:Authorization"});
-  auto r = request("/", {{"x-user-id", "spoofed"}, {"X-User-Role", "root"}, {"X-User-Id", "again"}});
+  auto r =
+      request("/", {{"x-user-id", "spoofed"}, {"X-User-Role", "root"}, {"X-User-Id", "again"}});
   Json claims = {{"sub", "alice"}, {"role", "line\r\nInjected: 1"}, {"n", 42}};
   wsedge::policy::applyForwardClaims(r, cfg, &claims);
   EXPECT_EQ(r.headers.getAll("X-User-Id").size(), 1u);
@@ -150,7 +168,8 @@ TEST(Filters, OriginRejectsWith403BeforeAuth) {
   FilterChain chain;
   chain.add(std::make_shared<wsedge::policy::OriginFilter>(
       wsedge::policy::OriginPolicy::parse({"https://app.example.com"}, false).value()));
-  chain.add(std::make_shared<wsedge::policy::JwtAuthFilter>(verifier(config({"header:Authorization"}))));
+  chain.add(
+      std::make_shared<wsedge::policy::JwtAuthFilter>(verifier(config({"header:Authorization"}))));
   auto evil = request("/", {{"Origin", "https://evil.example"}});  // and no token
   auto ctx = context(evil);
   auto r = chain.run(ctx);
@@ -159,7 +178,8 @@ TEST(Filters, OriginRejectsWith403BeforeAuth) {
   EXPECT_EQ(r.status(), 403);
   EXPECT_EQ(wsedge::policy::name(r.reason), "origin");
 
-  auto two = request("/", {{"Origin", "https://app.example.com"}, {"Origin", "https://app.example.com"}});
+  auto two =
+      request("/", {{"Origin", "https://app.example.com"}, {"Origin", "https://app.example.com"}});
   auto ctx2 = context(two);
   EXPECT_EQ(chain.run(ctx2).status(), 403);
 
@@ -215,7 +235,8 @@ TEST(Filters, AuthSuccessRewritesTheRequest) {
 
 TEST(Filters, IpLimitRejectsWith429RetryAfterAnd503) {
   wsedge::core::FakeClock clock;
-  wsedge::policy::IpLimiter limiter(clock, {.handshakesPerSecond = 1, .handshakesBurst = 1, .maxConnections = 1});
+  wsedge::policy::IpLimiter limiter(
+      clock, {.handshakesPerSecond = 1, .handshakesBurst = 1, .maxConnections = 1});
   FilterChain chain;
   chain.add(std::make_shared<wsedge::policy::IpLimitFilter>(limiter));
   auto a = request("/");
@@ -253,7 +274,9 @@ TEST(Reject, NamesAndStatuses) {
 
 TEST(Filters, UpgradeValidity) {
   wsedge::policy::UpgradeFilter f;
-  auto ws = request("/", {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Version", "13"},
+  auto ws = request("/", {{"Upgrade", "websocket"},
+                          {"Connection", "Upgrade"},
+                          {"Sec-WebSocket-Version", "13"},
                           {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}});
   auto c1 = context(ws);
   EXPECT_FALSE(f.onRequest(c1).rejected);

@@ -83,8 +83,9 @@ TEST(IpLimiter, PerIpConnections) {
   EXPECT_EQ(wsedge::policy::httpStatus(c.reason), 429);
   EXPECT_TRUE(lim.admit(ip("192.0.2.9")).admitted);
   a.lease.release();
-  EXPECT_TRUE(lim.admit(ip("192.0.2.1")).admitted);  // the slot came back (and this lease ends here)
-  { auto moved = std::move(b.lease); }                 // RAII release through a move
+  EXPECT_TRUE(
+      lim.admit(ip("192.0.2.1")).admitted);  // the slot came back (and this lease ends here)
+  { auto moved = std::move(b.lease); }       // RAII release through a move
   auto d = lim.admit(ip("192.0.2.1"));
   auto e = lim.admit(ip("192.0.2.1"));
   EXPECT_TRUE(d.admitted && e.admitted);

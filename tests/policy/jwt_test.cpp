@@ -38,12 +38,14 @@ std::vector<JwtKey> jwks(const Json& doc) {
 
 JwtConfig allAlgorithmsConfig() {
   JwtConfig c;
-  c.algorithms = {JwtAlg::HS256, JwtAlg::HS384, JwtAlg::HS512, JwtAlg::RS256, JwtAlg::RS384, JwtAlg::RS512,
-                  JwtAlg::PS256, JwtAlg::PS384, JwtAlg::PS512, JwtAlg::ES256, JwtAlg::ES384, JwtAlg::EdDSA};
+  c.algorithms = {JwtAlg::HS256, JwtAlg::HS384, JwtAlg::HS512, JwtAlg::RS256,
+                  JwtAlg::RS384, JwtAlg::RS512, JwtAlg::PS256, JwtAlg::PS384,
+                  JwtAlg::PS512, JwtAlg::ES256, JwtAlg::ES384, JwtAlg::EdDSA};
   const Keys& k = keys();
   c.keys = jwks({{"keys",
-                  {publicJwk(k.rsa.get(), "rsa"), publicJwk(k.ec256.get(), "ec256"), publicJwk(k.ec384.get(), "ec384"),
-                   publicJwk(k.ed25519.get(), "ed25519"), publicJwk(k.ed448.get(), "ed448")}}});
+                  {publicJwk(k.rsa.get(), "rsa"), publicJwk(k.ec256.get(), "ec256"),
+                   publicJwk(k.ec384.get(), "ec384"), publicJwk(k.ed25519.get(), "ed25519"),
+                   publicJwk(k.ed448.get(), "ed448")}}});
   c.keys.push_back(wsedge::policy::hmacKeyFromSecret(kSecret).value());
   return c;
 }
@@ -57,12 +59,21 @@ Json claims(Json extra = Json::object()) {
 EVP_PKEY* keyFor(JwtAlg a) {
   const Keys& k = keys();
   switch (a) {
-    case JwtAlg::RS256: case JwtAlg::RS384: case JwtAlg::RS512:
-    case JwtAlg::PS256: case JwtAlg::PS384: case JwtAlg::PS512: return k.rsa.get();
-    case JwtAlg::ES256: return k.ec256.get();
-    case JwtAlg::ES384: return k.ec384.get();
-    case JwtAlg::EdDSA: return k.ed25519.get();
-    default: return nullptr;
+    case JwtAlg::RS256:
+    case JwtAlg::RS384:
+    case JwtAlg::RS512:
+    case JwtAlg::PS256:
+    case JwtAlg::PS384:
+    case JwtAlg::PS512:
+      return k.rsa.get();
+    case JwtAlg::ES256:
+      return k.ec256.get();
+    case JwtAlg::ES384:
+      return k.ec384.get();
+    case JwtAlg::EdDSA:
+      return k.ed25519.get();
+    default:
+      return nullptr;
   }
 }
 
@@ -81,15 +92,16 @@ TEST_P(EveryAlgorithm, AcceptedWithAndWithoutKid) {
   JwtVerifier v(c);
   const std::string token = makeToken(alg, keyFor(alg), kSecret, claims());
   auto r = v.verify(token, kNowTp);
-  ASSERT_TRUE(r.ok()) << wsedge::policy::jwtAlgName(alg) << ": " << wsedge::policy::jwtErrorName(r.error);
+  ASSERT_TRUE(r.ok()) << wsedge::policy::jwtAlgName(alg) << ": "
+                      << wsedge::policy::jwtErrorName(r.error);
   EXPECT_EQ(r.claims["sub"], "alice");
   EXPECT_EQ(r.exp, kNow + 300);
   EXPECT_EQ(r.alg, alg);
   if (alg != JwtAlg::HS256 && alg != JwtAlg::HS384 && alg != JwtAlg::HS512) {
     static const std::map<JwtAlg, std::string> kid = {
-        {JwtAlg::RS256, "rsa"}, {JwtAlg::RS384, "rsa"}, {JwtAlg::RS512, "rsa"}, {JwtAlg::PS256, "rsa"},
-        {JwtAlg::PS384, "rsa"}, {JwtAlg::PS512, "rsa"}, {JwtAlg::ES256, "ec256"}, {JwtAlg::ES384, "ec384"},
-        {JwtAlg::EdDSA, "ed25519"}};
+        {JwtAlg::RS256, "rsa"},   {JwtAlg::RS384, "rsa"},   {JwtAlg::RS512, "rsa"},
+        {JwtAlg::PS256, "rsa"},   {JwtAlg::PS384, "rsa"},   {JwtAlg::PS512, "rsa"},
+        {JwtAlg::ES256, "ec256"}, {JwtAlg::ES384, "ec384"}, {JwtAlg::EdDSA, "ed25519"}};
     const auto withKid = makeToken(alg, keyFor(alg), kSecret, claims(), {{"kid", kid.at(alg)}});
     EXPECT_TRUE(v.verify(withKid, kNowTp).ok());
     // The right key type but another kid: the kid decides.
@@ -112,18 +124,23 @@ TEST_P(EveryAlgorithm, AcceptedWithAndWithoutKid) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Jwt, EveryAlgorithm,
-                         ::testing::Values(JwtAlg::HS256, JwtAlg::HS384, JwtAlg::HS512, JwtAlg::RS256, JwtAlg::RS384,
-                                           JwtAlg::RS512, JwtAlg::PS256, JwtAlg::PS384, JwtAlg::PS512, JwtAlg::ES256,
-                                           JwtAlg::ES384, JwtAlg::EdDSA),
-                         [](const auto& p) { return std::string(wsedge::policy::jwtAlgName(p.param)); });
+                         ::testing::Values(JwtAlg::HS256, JwtAlg::HS384, JwtAlg::HS512,
+                                           JwtAlg::RS256, JwtAlg::RS384, JwtAlg::RS512,
+                                           JwtAlg::PS256, JwtAlg::PS384, JwtAlg::PS512,
+                                           JwtAlg::ES256, JwtAlg::ES384, JwtAlg::EdDSA),
+                         [](const auto& p) {
+                           return std::string(wsedge::policy::jwtAlgName(p.param));
+                         });
 
 TEST(Jwt, Ed448) {
   JwtConfig c;
   c.algorithms = {JwtAlg::EdDSA};
   c.keys = jwks({{"keys", {publicJwk(keys().ed448.get(), "k")}}});
-  EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::EdDSA, keys().ed448.get(), "", claims())), JwtError::None);
+  EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::EdDSA, keys().ed448.get(), "", claims())),
+            JwtError::None);
   // EdDSA covers both curves, so an Ed25519 signature meets the Ed448 key and fails there.
-  EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::EdDSA, keys().ed25519.get(), "", claims())), JwtError::BadSignature);
+  EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::EdDSA, keys().ed25519.get(), "", claims())),
+            JwtError::BadSignature);
 }
 
 TEST(Jwt, TimeClaimsAndLeeway) {
@@ -161,17 +178,26 @@ TEST(Jwt, IssuerAndAudience) {
   c.issuer = "https://auth.example.com";
   c.audience = {"chat"};
   auto tok = [&](Json extra) { return makeToken(JwtAlg::HS256, nullptr, kSecret, claims(extra)); };
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", "chat"}})), JwtError::None);
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://evil.example.com"}, {"aud", "chat"}})), JwtError::BadIssuer);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", "chat"}})),
+            JwtError::None);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://evil.example.com"}, {"aud", "chat"}})),
+            JwtError::BadIssuer);
   EXPECT_EQ(verifyWith(c, tok({{"aud", "chat"}})), JwtError::BadIssuer);  // missing iss
   EXPECT_EQ(verifyWith(c, tok({{"iss", 5}, {"aud", "chat"}})), JwtError::BadIssuer);
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", "other"}})), JwtError::BadAudience);
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}})), JwtError::BadAudience);  // missing aud
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", {"a", "chat"}}})), JwtError::None);
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", {"a", "b"}}})), JwtError::BadAudience);
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", Json::array()}})), JwtError::BadAudience);
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", 7}})), JwtError::BadClaim);
-  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", "CHAT"}})), JwtError::BadAudience);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", "other"}})),
+            JwtError::BadAudience);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}})),
+            JwtError::BadAudience);  // missing aud
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", {"a", "chat"}}})),
+            JwtError::None);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", {"a", "b"}}})),
+            JwtError::BadAudience);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", Json::array()}})),
+            JwtError::BadAudience);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", 7}})),
+            JwtError::BadClaim);
+  EXPECT_EQ(verifyWith(c, tok({{"iss", "https://auth.example.com"}, {"aud", "CHAT"}})),
+            JwtError::BadAudience);
 }
 
 TEST(Jwt, AlgNoneIsNeverAccepted) {
@@ -180,7 +206,8 @@ TEST(Jwt, AlgNoneIsNeverAccepted) {
   for (const char* alg : {"none", "None", "NONE", "", "hs256"}) {
     const std::string header = b64(Json{{"alg", alg}, {"typ", "JWT"}}.dump());
     EXPECT_EQ(verifyWith(c, header + "." + payload + "."), JwtError::UnsupportedAlg) << alg;
-    EXPECT_EQ(verifyWith(c, header + "." + payload + "." + b64("sig")), JwtError::UnsupportedAlg) << alg;
+    EXPECT_EQ(verifyWith(c, header + "." + payload + "." + b64("sig")), JwtError::UnsupportedAlg)
+        << alg;
   }
   EXPECT_FALSE(wsedge::policy::parseJwtAlg("none").has_value());
 }
@@ -199,12 +226,14 @@ TEST(Jwt, HsSignedWithRsaPublicKeyPemFails) {
     }
     const std::string forged = makeToken(JwtAlg::HS256, nullptr, pem, claims());
     EXPECT_EQ(verifyWith(c, forged), JwtError::NoKey);
-    const std::string forgedKid = makeToken(JwtAlg::HS256, nullptr, pem, claims(), {{"kid", "rsa"}});
+    const std::string forgedKid =
+        makeToken(JwtAlg::HS256, nullptr, pem, claims(), {{"kid", "rsa"}});
     EXPECT_NE(verifyWith(c, forgedKid), JwtError::None);
     // And the key type guard holds at the lowest level too.
     EXPECT_FALSE(wsedge::policy::verifyJwsSignature(JwtAlg::HS256, c.keys[0], "a.b", "x"));
     // The genuine RS256 token is fine.
-    EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::RS256, keys().rsa.get(), "", claims())), JwtError::None);
+    EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::RS256, keys().rsa.get(), "", claims())),
+              JwtError::None);
   }
 }
 
@@ -215,7 +244,8 @@ TEST(Jwt, KeyTypeConfusionAcrossFamilies) {
   const std::string sig = es.substr(es.rfind('.'));
   for (const char* alg : {"ES384", "RS256", "PS256", "EdDSA", "HS256"}) {
     const std::string header = b64(Json{{"alg", alg}}.dump());
-    EXPECT_EQ(verifyWith(c, header + "." + b64(claims().dump()) + sig), JwtError::BadSignature) << alg;
+    EXPECT_EQ(verifyWith(c, header + "." + b64(claims().dump()) + sig), JwtError::BadSignature)
+        << alg;
   }
   // A JWK pinned to one algorithm is not used for another of its family.
   JwtConfig pinned;
@@ -223,23 +253,27 @@ TEST(Jwt, KeyTypeConfusionAcrossFamilies) {
   Json jwk = publicJwk(keys().rsa.get(), "rsa");
   jwk["alg"] = "PS256";
   pinned.keys = jwks({{"keys", {jwk}}});
-  EXPECT_EQ(verifyWith(pinned, makeToken(JwtAlg::PS256, keys().rsa.get(), "", claims())), JwtError::None);
-  EXPECT_EQ(verifyWith(pinned, makeToken(JwtAlg::RS256, keys().rsa.get(), "", claims())), JwtError::NoKey);
+  EXPECT_EQ(verifyWith(pinned, makeToken(JwtAlg::PS256, keys().rsa.get(), "", claims())),
+            JwtError::None);
+  EXPECT_EQ(verifyWith(pinned, makeToken(JwtAlg::RS256, keys().rsa.get(), "", claims())),
+            JwtError::NoKey);
 }
 
 TEST(Jwt, UnknownKid) {
   JwtConfig c;
   c.algorithms = {JwtAlg::RS256};
   c.keys = jwks({{"keys", {publicJwk(keys().rsa.get(), "rsa-1")}}});
-  EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::RS256, keys().rsa.get(), "", claims(), {{"kid", "rsa-2"}})),
-            JwtError::UnknownKid);
+  EXPECT_EQ(
+      verifyWith(c, makeToken(JwtAlg::RS256, keys().rsa.get(), "", claims(), {{"kid", "rsa-2"}})),
+      JwtError::UnknownKid);
   EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::RS256, keys().rsa.get(), "", claims(), {{"kid", 12}})),
             JwtError::Malformed);
 }
 
 TEST(Jwt, CritHeaderRefused) {
   JwtConfig c = allAlgorithmsConfig();
-  EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::HS256, nullptr, kSecret, claims(), {{"crit", {"exp"}}, {"exp", 1}})),
+  EXPECT_EQ(verifyWith(c, makeToken(JwtAlg::HS256, nullptr, kSecret, claims(),
+                                    {{"crit", {"exp"}}, {"exp", 1}})),
             JwtError::UnsupportedAlg);
 }
 
@@ -259,24 +293,38 @@ TEST(Jwt, MalformedShapes) {
   const std::string h = good.substr(0, good.find('.'));
   const std::string sig = good.substr(good.rfind('.') + 1);
   const std::string hsInput = h + "." + b64("[1,2]");
-  const std::string arrayPayload = hsInput + "." + b64(sign(JwtAlg::HS256, nullptr, kSecret, hsInput));
+  const std::string arrayPayload =
+      hsInput + "." + b64(sign(JwtAlg::HS256, nullptr, kSecret, hsInput));
   const std::string notJsonInput = h + "." + b64("{not json");
-  const std::string notJson = notJsonInput + "." + b64(sign(JwtAlg::HS256, nullptr, kSecret, notJsonInput));
+  const std::string notJson =
+      notJsonInput + "." + b64(sign(JwtAlg::HS256, nullptr, kSecret, notJsonInput));
   for (const std::string& bad : {
-           std::string("abc"), std::string("a.b"), std::string("a.b.c.d"), std::string(".."),
-           good + ".", "." + good, good + "=", good.substr(0, good.rfind('.')) + ".", h + ".e30." + sig + "=",
-           b64("not json") + ".e30." + sig, b64("[]") + ".e30." + sig, arrayPayload, notJson,
+           std::string("abc"),
+           std::string("a.b"),
+           std::string("a.b.c.d"),
+           std::string(".."),
+           good + ".",
+           "." + good,
+           good + "=",
+           good.substr(0, good.rfind('.')) + ".",
+           h + ".e30." + sig + "=",
+           b64("not json") + ".e30." + sig,
+           b64("[]") + ".e30." + sig,
+           arrayPayload,
+           notJson,
            std::string(good).replace(2, 1, "+"),
        }) {
     const auto e = verifyWith(c, bad);
-    EXPECT_TRUE(e == JwtError::Malformed || e == JwtError::BadSignature) << bad << " " << wsedge::policy::jwtErrorName(e);
+    EXPECT_TRUE(e == JwtError::Malformed || e == JwtError::BadSignature)
+        << bad << " " << wsedge::policy::jwtErrorName(e);
   }
   EXPECT_EQ(verifyWith(c, ""), JwtError::Missing);
 }
 
 TEST(Jwt, HugeTokenRefusedUnparsed) {
   JwtConfig c = allAlgorithmsConfig();
-  const std::string big = makeToken(JwtAlg::HS256, nullptr, kSecret, claims({{"pad", std::string(16 * 1024, 'x')}}));
+  const std::string big =
+      makeToken(JwtAlg::HS256, nullptr, kSecret, claims({{"pad", std::string(16 * 1024, 'x')}}));
   ASSERT_GT(big.size(), 16u * 1024);
   EXPECT_EQ(verifyWith(c, big), JwtError::TooLarge);
   EXPECT_EQ(verifyWith(c, std::string(16 * 1024, 'A')), JwtError::TooLarge);
@@ -301,7 +349,10 @@ TEST(JwtKeys, JwksErrors) {
   EXPECT_FALSE(keysFromJwks(R"({"keys": [{"kty": "RSA", "n": "AQAB"}]})").isOk());
   EXPECT_FALSE(keysFromJwks(R"({"keys": [{"kty": "oct", "k": ""}]})").isOk());
   // Only encryption keys and unknown kinds: skipped, so nothing usable.
-  EXPECT_FALSE(keysFromJwks(R"({"keys": [{"kty": "RSA", "use": "enc", "n": "x", "e": "AQAB"}, {"kty": "XYZ"}]})").isOk());
+  EXPECT_FALSE(
+      keysFromJwks(
+          R"({"keys": [{"kty": "RSA", "use": "enc", "n": "x", "e": "AQAB"}, {"kty": "XYZ"}]})")
+          .isOk());
   // A 1024-bit RSA key is refused.
   PKey small(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(1024)), EVP_PKEY_free);
   auto r = keysFromJwks(Json{{"keys", {publicJwk(small.get(), "s")}}}.dump());
@@ -327,7 +378,9 @@ TEST(JwtKeys, Secrets) {
   EXPECT_EQ(wsedge::policy::hmacKeyFromSecretFile("s3cret\r\n").value().secret, "s3cret");
   EXPECT_EQ(wsedge::policy::hmacKeyFromSecretFile("s3cret\n\n").value().secret, "s3cret\n");
   EXPECT_FALSE(wsedge::policy::hmacKeyFromSecretFile("\n").isOk());
-  EXPECT_FALSE(wsedge::policy::keyFromPublicPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").isOk());
+  EXPECT_FALSE(wsedge::policy::keyFromPublicPem(
+                   "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+                   .isOk());
 }
 
 TEST(JwtConfig, Validate) {
@@ -359,7 +412,9 @@ TEST(TokenSource, Parse) {
 // CLI, JWKS and tokens from PyJWT, an independent implementation.
 class PyJwtFixtures : public ::testing::Test {
  protected:
-  static std::string data(const std::string& f) { return readFile(std::string(WSEDGE_TEST_DATA) + "/" + f); }
+  static std::string data(const std::string& f) {
+    return readFile(std::string(WSEDGE_TEST_DATA) + "/" + f);
+  }
 };
 
 TEST_F(PyJwtFixtures, TokensVerifyWithJwksAndPem) {
@@ -384,11 +439,12 @@ TEST_F(PyJwtFixtures, TokensVerifyWithJwksAndPem) {
               wsedge::policy::keyFromPublicPem(data("ec256_public.pem")).value(),
               wsedge::policy::keyFromPublicPem(data("ed25519_public.pem")).value(), c.keys[3]};
   JwtVerifier vp(pem);
-  for (auto& [alg, token] : tokens.items()) EXPECT_TRUE(vp.verify(token.get<std::string>(), kNowTp).ok()) << alg;
+  for (auto& [alg, token] : tokens.items())
+    EXPECT_TRUE(vp.verify(token.get<std::string>(), kNowTp).ok()) << alg;
   // Our signatures verify with the openssl-CLI keys too.
   auto rsa = privateFromPem(data("rsa_private.pem"));
-  EXPECT_TRUE(v.verify(makeToken(JwtAlg::RS256, rsa.get(), "", claims({{"iss", *c.issuer}, {"aud", "chat"}}),
-                                 {{"kid", "rsa1"}}),
+  EXPECT_TRUE(v.verify(makeToken(JwtAlg::RS256, rsa.get(), "",
+                                 claims({{"iss", *c.issuer}, {"aud", "chat"}}), {{"kid", "rsa1"}}),
                        kNowTp)
                   .ok());
 }

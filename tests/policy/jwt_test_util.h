@@ -10,11 +10,10 @@
 
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "wsedge/policy/base64url.h"
 #include "wsedge/policy/jwt_keys.h"
@@ -63,7 +62,10 @@ inline Json publicJwk(EVP_PKEY* k, const std::string& kid = "") {
     EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_X, &x);
     EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_Y, &y);
     const int size = EVP_PKEY_get_bits(k) == 256 ? 32 : 48;
-    j = {{"kty", "EC"}, {"crv", size == 32 ? "P-256" : "P-384"}, {"x", b64(bin(x, size))}, {"y", b64(bin(y, size))}};
+    j = {{"kty", "EC"},
+         {"crv", size == 32 ? "P-256" : "P-384"},
+         {"x", b64(bin(x, size))},
+         {"y", b64(bin(y, size))}};
     BN_free(x);
     BN_free(y);
   } else {
@@ -71,7 +73,9 @@ inline Json publicJwk(EVP_PKEY* k, const std::string& kid = "") {
     size_t len = raw.size();
     EVP_PKEY_get_raw_public_key(k, reinterpret_cast<unsigned char*>(raw.data()), &len);
     raw.resize(len);
-    j = {{"kty", "OKP"}, {"crv", EVP_PKEY_is_a(k, "ED25519") ? "Ed25519" : "Ed448"}, {"x", b64(raw)}};
+    j = {{"kty", "OKP"},
+         {"crv", EVP_PKEY_is_a(k, "ED25519") ? "Ed25519" : "Ed448"},
+         {"x", b64(raw)}};
   }
   if (!kid.empty()) j["kid"] = kid;
   return j;
@@ -105,22 +109,35 @@ inline std::string readFile(const std::string& path) {
 
 inline const char* digest(JwtAlg a) {
   switch (a) {
-    case JwtAlg::HS256: case JwtAlg::RS256: case JwtAlg::PS256: case JwtAlg::ES256: return "SHA256";
-    case JwtAlg::HS384: case JwtAlg::RS384: case JwtAlg::PS384: case JwtAlg::ES384: return "SHA384";
-    case JwtAlg::HS512: case JwtAlg::RS512: case JwtAlg::PS512: return "SHA512";
-    case JwtAlg::EdDSA: return nullptr;
+    case JwtAlg::HS256:
+    case JwtAlg::RS256:
+    case JwtAlg::PS256:
+    case JwtAlg::ES256:
+      return "SHA256";
+    case JwtAlg::HS384:
+    case JwtAlg::RS384:
+    case JwtAlg::PS384:
+    case JwtAlg::ES384:
+      return "SHA384";
+    case JwtAlg::HS512:
+    case JwtAlg::RS512:
+    case JwtAlg::PS512:
+      return "SHA512";
+    case JwtAlg::EdDSA:
+      return nullptr;
   }
   return nullptr;
 }
 
 /// Signs `input` as JWS algorithm `alg` with `key` (asymmetric) or `secret` (HS*).
-inline std::string sign(JwtAlg alg, EVP_PKEY* key, const std::string& secret, const std::string& input) {
+inline std::string sign(JwtAlg alg, EVP_PKEY* key, const std::string& secret,
+                        const std::string& input) {
   const auto* in = reinterpret_cast<const unsigned char*>(input.data());
   if (alg == JwtAlg::HS256 || alg == JwtAlg::HS384 || alg == JwtAlg::HS512) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     size_t len = 0;
-    EVP_Q_mac(nullptr, "HMAC", nullptr, digest(alg), nullptr, secret.data(), secret.size(), in, input.size(), mac,
-              sizeof mac, &len);
+    EVP_Q_mac(nullptr, "HMAC", nullptr, digest(alg), nullptr, secret.data(), secret.size(), in,
+              input.size(), mac, sizeof mac, &len);
     return std::string(reinterpret_cast<char*>(mac), len);
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -148,8 +165,8 @@ inline std::string sign(JwtAlg alg, EVP_PKEY* key, const std::string& secret, co
 }
 
 /// A compact JWS with header {"alg":..., extra header members} and `claims`.
-inline std::string makeToken(JwtAlg alg, EVP_PKEY* key, const std::string& secret, const Json& claims,
-                             Json header = Json::object()) {
+inline std::string makeToken(JwtAlg alg, EVP_PKEY* key, const std::string& secret,
+                             const Json& claims, Json header = Json::object()) {
   header["alg"] = std::string(wsedge::policy::jwtAlgName(alg));
   header["typ"] = "JWT";
   const std::string input = b64(header.dump()) + "." + b64(claims.dump());

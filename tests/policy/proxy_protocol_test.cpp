@@ -108,8 +108,8 @@ TEST(ProxyV1, Tcp6) {
 }
 
 TEST(ProxyV1, Unknown) {
-  for (std::string hdr : {std::string("PROXY UNKNOWN\r\n"),
-                          std::string("PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n")}) {
+  for (std::string hdr :
+       {std::string("PROXY UNKNOWN\r\n"), std::string("PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n")}) {
     const auto o = runAllSplits(hdr + "x");
     ASSERT_EQ(o.status, ParseStatus::Done) << hdr;
     EXPECT_EQ(o.consumed, hdr.size());
@@ -134,15 +134,15 @@ TEST(ProxyV1, Invalid) {
   for (const char* bad : {
            "GET / HTTP/1.1\r\n\r\n",
            "PROXY\r\n",
-           "PROXY TCP4 192.0.2.1 192.0.2.2 1 2\n",           // bare LF
-           "PROXY TCP4 192.0.2.1 192.0.2.2 1 2\rX\n",        // bare CR
-           "PROXY TCP4 192.0.2.1 192.0.2.2 1\r\n",           // missing port
-           "PROXY TCP4 192.0.2.1 192.0.2.2 1 2 3\r\n",       // extra field
-           "PROXY TCP4  192.0.2.1 192.0.2.2 1 2\r\n",        // double space
-           "PROXY TCP4 192.0.2.1 192.0.2.2 1 65536\r\n",     // port range
-           "PROXY TCP4 192.0.2.1 192.0.2.2 01 2\r\n",        // leading zero
+           "PROXY TCP4 192.0.2.1 192.0.2.2 1 2\n",        // bare LF
+           "PROXY TCP4 192.0.2.1 192.0.2.2 1 2\rX\n",     // bare CR
+           "PROXY TCP4 192.0.2.1 192.0.2.2 1\r\n",        // missing port
+           "PROXY TCP4 192.0.2.1 192.0.2.2 1 2 3\r\n",    // extra field
+           "PROXY TCP4  192.0.2.1 192.0.2.2 1 2\r\n",     // double space
+           "PROXY TCP4 192.0.2.1 192.0.2.2 1 65536\r\n",  // port range
+           "PROXY TCP4 192.0.2.1 192.0.2.2 01 2\r\n",     // leading zero
            "PROXY TCP4 192.0.2.1 192.0.2.2 -1 2\r\n",
-           "PROXY TCP4 2001:db8::1 192.0.2.2 1 2\r\n",       // family mismatch
+           "PROXY TCP4 2001:db8::1 192.0.2.2 1 2\r\n",  // family mismatch
            "PROXY TCP6 192.0.2.1 192.0.2.2 1 2\r\n",
            "PROXY TCP4 192.0.2.256 192.0.2.2 1 2\r\n",
            "PROXY UDP4 192.0.2.1 192.0.2.2 1 2\r\n",
@@ -181,7 +181,8 @@ TEST(ProxyV2, Tcp4) {
 TEST(ProxyV2, Tcp6WithTlvs) {
   std::string body(36, '\0');
   body[0] = 0x20, body[1] = 0x01, body[2] = 0x0d, body[3] = static_cast<char>(0xb8), body[15] = 1;
-  body[16] = 0x20, body[17] = 0x01, body[18] = 0x0d, body[19] = static_cast<char>(0xb8), body[31] = 2;
+  body[16] = 0x20, body[17] = 0x01, body[18] = 0x0d, body[19] = static_cast<char>(0xb8),
+  body[31] = 2;
   body[32] = 0x30, body[33] = 0x39, body[34] = 0, body[35] = 80;
   body += bytes({0x04, 0x00, 0x03, 'a', 'b', 'c'});  // a NOOP TLV, skipped
   const std::string hdr = v2(0x21, 0x21, body);
@@ -230,12 +231,12 @@ TEST(ProxyV2, LargeTlvBlockIsSkippedNotStored) {
 TEST(ProxyV2, Invalid) {
   const std::string addr4 = bytes({10, 0, 0, 1, 10, 0, 0, 2, 0, 1, 0, 2});
   for (const std::string& bad : {
-           v2(0x11, 0x11, addr4),                 // version 1 in a v2 header
-           v2(0x31, 0x11, addr4),                 // version 3
-           v2(0x22, 0x11, addr4),                 // command 2
-           v2(0x21, 0x41, addr4),                 // family 4
-           v2(0x21, 0x13, addr4),                 // transport 3
-           v2(0x21, 0x11, addr4.substr(0, 11)),   // address block too short
+           v2(0x11, 0x11, addr4),                // version 1 in a v2 header
+           v2(0x31, 0x11, addr4),                // version 3
+           v2(0x22, 0x11, addr4),                // command 2
+           v2(0x21, 0x41, addr4),                // family 4
+           v2(0x21, 0x13, addr4),                // transport 3
+           v2(0x21, 0x11, addr4.substr(0, 11)),  // address block too short
            v2(0x21, 0x21, std::string(35, '\0')),
            std::string("\r\n\r\n\0\r\nQUIX\n", 12) + std::string(4, '\0'),
            std::string("\r\n\r\n\r\n"),

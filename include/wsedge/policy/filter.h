@@ -25,17 +25,19 @@ namespace wsedge::policy {
 
 /// One handshake going through the chain. The session owns it.
 struct HandshakeContext {
-  HandshakeContext(http::Request& req, const IpAddress& clientAddress) : request(req), client(clientAddress) {}
+  HandshakeContext(http::Request& req, const IpAddress& clientAddress)
+      : request(req), client(clientAddress) {}
 
   http::Request& request;  // filters may rewrite it (what goes upstream)
   IpAddress client;        // the real client (after PROXY protocol)
   std::chrono::system_clock::time_point wallNow = std::chrono::system_clock::now();
 
   // Filled by filters for the rest of the session:
-  IpLease lease;                          // per-IP / global slots; keep for the connection's life
-  std::optional<nlohmann::json> claims;   // verified JWT claims (for jwt:sub hashing, logs must not dump them)
-  std::optional<std::int64_t> tokenExp;   // set when close_on_expiry and the token has exp
-  bool answerBearerSubprotocol = false;   // call completeBearerSubprotocol() on the 101
+  IpLease lease;  // per-IP / global slots; keep for the connection's life
+  std::optional<nlohmann::json>
+      claims;  // verified JWT claims (for jwt:sub hashing, logs must not dump them)
+  std::optional<std::int64_t> tokenExp;  // set when close_on_expiry and the token has exp
+  bool answerBearerSubprotocol = false;  // call completeBearerSubprotocol() on the 101
 };
 
 struct FilterResult {
@@ -46,7 +48,8 @@ struct FilterResult {
 
   int status() const { return httpStatus(reason); }
   static FilterResult next() { return {}; }
-  static FilterResult reject(RejectReason r, std::vector<http::Header> h = {}, std::string detail = {}) {
+  static FilterResult reject(RejectReason r, std::vector<http::Header> h = {},
+                             std::string detail = {}) {
     return {true, r, std::move(h), std::move(detail)};
   }
 };
@@ -109,7 +112,8 @@ class OriginFilter final : public HandshakeFilter {
 /// ctx.claims, ctx.tokenExp and ctx.answerBearerSubprotocol.
 class JwtAuthFilter final : public HandshakeFilter {
  public:
-  explicit JwtAuthFilter(std::shared_ptr<const JwtVerifier> verifier) : verifier_(std::move(verifier)) {}
+  explicit JwtAuthFilter(std::shared_ptr<const JwtVerifier> verifier)
+      : verifier_(std::move(verifier)) {}
   std::string_view name() const override { return "jwt_auth"; }
   FilterResult onRequest(HandshakeContext& ctx) const override;
 

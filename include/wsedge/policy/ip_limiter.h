@@ -26,8 +26,8 @@
 namespace wsedge::policy {
 
 struct IpLimiterConfig {
-  double handshakesPerSecond = 0;  // 0 = unlimited
-  double handshakesBurst = 0;      // 0 = one second's worth
+  double handshakesPerSecond = 0;      // 0 = unlimited
+  double handshakesBurst = 0;          // 0 = one second's worth
   std::uint64_t perIpConnections = 0;  // 0 = unlimited
   std::uint64_t maxConnections = 0;    // global; 0 = unlimited
   unsigned ipv6Prefix = 64;            // 1..128

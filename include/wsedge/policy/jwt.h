@@ -11,13 +11,12 @@
 //  - errors name a reason, never the token or its claims, so they may be logged.
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "wsedge/core/result.h"
 #include "wsedge/policy/jwt_keys.h"
@@ -36,9 +35,9 @@ struct TokenSource {
 
 struct JwtConfig {
   std::vector<JwtAlg> algorithms;
-  std::vector<JwtKey> keys;              // from secret / secret_file / jwks_file
-  std::optional<std::string> issuer;     // checked when set
-  std::vector<std::string> audience;     // the token must name one of them; empty = not checked
+  std::vector<JwtKey> keys;           // from secret / secret_file / jwks_file
+  std::optional<std::string> issuer;  // checked when set
+  std::vector<std::string> audience;  // the token must name one of them; empty = not checked
   std::chrono::seconds leeway{0};
   std::vector<TokenSource> tokenFrom{{TokenSource::Kind::Header, "Authorization"}};
   std::vector<std::pair<std::string, std::string>> forwardClaims;  // claim -> header name
@@ -52,20 +51,20 @@ struct JwtConfig {
 
 enum class JwtError {
   None,
-  Missing,          // no token in any configured place
+  Missing,  // no token in any configured place
   TooLarge,
-  Malformed,        // not three base64url parts of JSON objects
-  UnsupportedAlg,   // unknown algorithm, "none", or "crit" headers
-  AlgNotAllowed,    // a real algorithm, but not in `algorithms`
+  Malformed,       // not three base64url parts of JSON objects
+  UnsupportedAlg,  // unknown algorithm, "none", or "crit" headers
+  AlgNotAllowed,   // a real algorithm, but not in `algorithms`
   UnknownKid,
-  NoKey,            // no key of the algorithm's type
+  NoKey,  // no key of the algorithm's type
   BadSignature,
   Expired,
   NotYetValid,
   IssuedInFuture,
   BadIssuer,
   BadAudience,
-  BadClaim,         // a registered claim of the wrong JSON type
+  BadClaim,  // a registered claim of the wrong JSON type
 };
 
 /// Log-safe name, e.g. "expired", "bad_signature".
@@ -89,14 +88,15 @@ class JwtVerifier {
   const JwtConfig& config() const { return config_; }
 
  private:
-  JwtError checkSignature(JwtAlg alg, const std::optional<std::string>& kid, std::string_view signingInput,
-                          std::string_view signature) const;
+  JwtError checkSignature(JwtAlg alg, const std::optional<std::string>& kid,
+                          std::string_view signingInput, std::string_view signature) const;
   JwtError checkClaims(const nlohmann::json& claims, std::int64_t now, JwtResult& out) const;
 
   JwtConfig config_;
 };
 
 /// Verifies one signature with one key, EVP only. Exposed for tests.
-bool verifyJwsSignature(JwtAlg alg, const JwtKey& key, std::string_view signingInput, std::string_view signature);
+bool verifyJwsSignature(JwtAlg alg, const JwtKey& key, std::string_view signingInput,
+                        std::string_view signature);
 
 }  // namespace wsedge::policy

@@ -19,7 +19,20 @@ namespace wsedge::policy {
 enum class KeyKind { Hmac, Rsa, EcP256, EcP384, Ed25519, Ed448 };
 std::string_view keyKindName(KeyKind k);
 
-enum class JwtAlg { HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA };
+enum class JwtAlg {
+  HS256,
+  HS384,
+  HS512,
+  RS256,
+  RS384,
+  RS512,
+  PS256,
+  PS384,
+  PS512,
+  ES256,
+  ES384,
+  EdDSA
+};
 
 /// "HS256" ... "EdDSA"; nullopt for anything else, including "none".
 std::optional<JwtAlg> parseJwtAlg(std::string_view name);
@@ -30,9 +43,9 @@ bool keyFitsAlg(KeyKind k, JwtAlg a);
 /// One verification key. Immutable once loaded; shared by every worker.
 struct JwtKey {
   KeyKind kind = KeyKind::Hmac;
-  std::optional<std::string> kid;  // from the JWK; none for secret / PEM keys
-  std::optional<JwtAlg> alg;       // the JWK's "alg", if it pins one
-  std::string secret;              // Hmac only
+  std::optional<std::string> kid;     // from the JWK; none for secret / PEM keys
+  std::optional<JwtAlg> alg;          // the JWK's "alg", if it pins one
+  std::string secret;                 // Hmac only
   std::shared_ptr<evp_pkey_st> pkey;  // public key for the others
 };
 
@@ -51,6 +64,7 @@ core::Result<JwtKey> hmacKeyFromSecretFile(std::string_view contents);
 core::Result<std::vector<JwtKey>> keysFromJwks(std::string_view json);
 
 /// A PEM "PUBLIC KEY" (SubjectPublicKeyInfo) of a supported kind, with an optional kid.
-core::Result<JwtKey> keyFromPublicPem(std::string_view pem, std::optional<std::string> kid = std::nullopt);
+core::Result<JwtKey> keyFromPublicPem(std::string_view pem,
+                                      std::optional<std::string> kid = std::nullopt);
 
 }  // namespace wsedge::policy

@@ -3,11 +3,10 @@
 // token_from, and rewriting the request before it goes upstream (the token
 // removed from the query string and from Sec-WebSocket-Protocol, client-sent
 // copies of claim headers removed, verified claims added).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "wsedge/http/request_parser.h"
 #include "wsedge/http/response_parser.h"
@@ -28,7 +27,8 @@ struct ExtractedToken {
 /// takes "Bearer <token>" (scheme case-insensitive); another header its value
 /// with an optional "Bearer " prefix; query:NAME the percent-decoded value;
 /// cookie:NAME the cookie's value; subprotocol the entry after "bearer".
-std::optional<ExtractedToken> extractToken(const http::Request& req, const std::vector<TokenSource>& sources);
+std::optional<ExtractedToken> extractToken(const http::Request& req,
+                                           const std::vector<TokenSource>& sources);
 
 /// Removes the token from what goes upstream: the query parameter (every
 /// occurrence; the '?' too when nothing is left), or "bearer" and the token

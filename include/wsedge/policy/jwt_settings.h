@@ -15,13 +15,13 @@
 namespace wsedge::policy {
 
 struct JwtSettings {
-  std::vector<std::string> algorithms;          // "RS256", ...
-  std::string secret;                           // "" = none
-  std::string secretFile;                       // "" = none
-  std::string jwksFile;                         // "" = none
-  std::string publicKeyFile;                    // "" = none; a PEM public key (extension)
-  std::string issuer;                           // "" = not checked
-  std::vector<std::string> audience;            // empty = not checked
+  std::vector<std::string> algorithms;  // "RS256", ...
+  std::string secret;                   // "" = none
+  std::string secretFile;               // "" = none
+  std::string jwksFile;                 // "" = none
+  std::string publicKeyFile;            // "" = none; a PEM public key (extension)
+  std::string issuer;                   // "" = not checked
+  std::vector<std::string> audience;    // empty = not checked
   std::chrono::seconds leeway{0};
   std::vector<std::string> tokenFrom{"header:Authorization"};
   std::vector<std::pair<std::string, std::string>> forwardClaims;  // claim -> header
@@ -29,7 +29,8 @@ struct JwtSettings {
 };
 
 /// Reads a whole file; nullopt with `error` set when it cannot.
-using FileReader = std::function<std::optional<std::string>(const std::string& path, std::string& error)>;
+using FileReader =
+    std::function<std::optional<std::string>(const std::string& path, std::string& error)>;
 
 struct JwtSettingsResult {
   std::optional<JwtConfig> config;  // set when errors is empty

@@ -18,9 +18,9 @@ namespace wsedge::policy {
 
 /// A parsed origin or origin pattern.
 struct OriginPattern {
-  std::string scheme;     // lower-case
-  std::string host;       // lower-case; for a wildcard, the suffix after "*." ; IPv6 without brackets
-  std::uint16_t port = 0; // explicit or the scheme's default; 0 = none known
+  std::string scheme;  // lower-case
+  std::string host;    // lower-case; for a wildcard, the suffix after "*." ; IPv6 without brackets
+  std::uint16_t port = 0;  // explicit or the scheme's default; 0 = none known
   bool wildcard = false;
   bool isNull = false;
 };
@@ -31,7 +31,8 @@ class OriginPolicy {
   static OriginPolicy any(bool requireOrigin = false);
   /// Parses the allowed_origins list. On error, a message naming the bad
   /// pattern, for the config loader to report at the key's position.
-  static core::Result<OriginPolicy> parse(const std::vector<std::string>& patterns, bool requireOrigin);
+  static core::Result<OriginPolicy> parse(const std::vector<std::string>& patterns,
+                                          bool requireOrigin);
   /// Parses one pattern; nullopt with `error` set when invalid.
   static std::optional<OriginPattern> parsePattern(std::string_view text, std::string& error);
 
