@@ -16,7 +16,7 @@ void readListeners(Reader& r, const toml::table& doc, std::vector<Listener>& out
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const toml::table& t = *tables[i];
     std::string path = indexPath("listeners", i);
-    r.rejectUnknownKeys(t, path, {"name", "address"}, {"proxy_protocol", "tls"});
+    r.rejectUnknownKeys(t, path, {"name", "address", "tls"}, {"proxy_protocol"});
     Listener l;
     if (const auto* n = r.required(t, "name", path)) {
       if (auto s = r.string(*n, joinPath(path, "name"))) {
@@ -43,6 +43,7 @@ void readListeners(Reader& r, const toml::table& doc, std::vector<Listener>& out
         l.address = std::move(*hp);
       }
     }
+    readListenerTls(r, t, path, l.tls);
     out.push_back(std::move(l));
   }
   if (const auto* arr = doc.get("listeners")->as_array(); arr != nullptr && arr->empty()) {

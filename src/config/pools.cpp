@@ -30,8 +30,10 @@ std::string readName(Reader& r, const toml::table& t, std::string_view path, std
 }
 
 Server readServer(Reader& r, const toml::table& t, const std::string& path, NameLines& names) {
-  r.rejectUnknownKeys(t, path, {"name", "address", "weight"},
-                      {"tls", "ca_file", "server_name", "insecure_skip_verify"});
+  r.rejectUnknownKeys(t, path,
+                      {"name", "address", "weight", "tls", "ca_file", "server_name",
+                       "insecure_skip_verify"},
+                      {});
   Server s;
   s.weight = defaults::kWeight;
   s.name = readName(r, t, path, "server", names);
@@ -44,6 +46,7 @@ Server readServer(Reader& r, const toml::table& t, const std::string& path, Name
       s.weight = static_cast<unsigned>(*w);
     }
   }
+  readServerTls(r, t, path, s);
   return s;
 }
 

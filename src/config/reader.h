@@ -80,6 +80,11 @@ void readGlobal(Reader& r, const toml::table& doc, Global& out);
 void readTimeouts(Reader& r, const toml::table& doc, Timeouts& out);
 void readLimits(Reader& r, const toml::table& doc, Limits& out);
 void readListeners(Reader& r, const toml::table& doc, std::vector<Listener>& out);
+/// [listeners.tls] of the listener table at `path`; `out` stays empty when absent.
+void readListenerTls(Reader& r, const toml::table& listener, const std::string& path,
+                     std::optional<ListenerTls>& out);
+/// tls, ca_file, server_name, insecure_skip_verify of one [[pools.servers]].
+void readServerTls(Reader& r, const toml::table& server, const std::string& path, Server& s);
 void readPools(Reader& r, const toml::table& doc, std::vector<Pool>& out);
 /// Runs after readPools: resolves every route's pool to an index of `pools`.
 void readRoutes(Reader& r, const toml::table& doc, const std::vector<Pool>& pools,

@@ -24,6 +24,7 @@ std::string_view reasonName(CloseReason r) {
     case CloseReason::ClientGone: return "client_gone";
     case CloseReason::UpstreamGone: return "upstream_gone";
     case CloseReason::Drain: return "drain";
+    case CloseReason::TlsHandshake: return "tls_error";
   }
   return "unknown";
 }
@@ -40,6 +41,9 @@ int reasonStatus(CloseReason r) {
     case CloseReason::UpstreamError: return 502;
     case CloseReason::UpstreamTimeout: return 504;
     case CloseReason::HandshakeTimeout: return 408;
+    // Sent only when the backend's TLS failed; a client whose own handshake
+    // failed cannot be answered and is just closed.
+    case CloseReason::TlsHandshake: return 502;
     default: return 0;
   }
 }

@@ -14,6 +14,7 @@
 #include "wsedge/http/response_parser.h"
 #include "wsedge/http/upgrade.h"
 #include "wsedge/proxy/forward.h"
+#include "wsedge/tls/bufferevent.h"
 #include "handshake.h"
 
 namespace wsedge::proxy {
@@ -103,9 +104,19 @@ void Session::onUpstreamWrite(bufferevent*, void* ctx) {
   if (s->state_ == State::Closing) s->flushAndShutdown();
 }
 
-void Session::onClientEvent(bufferevent*, short what, void* ctx) {
+void Session::onClientEvent(bufferevent* bev, short what, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
+  if (s->reason_ == CloseReason::None && tls::handshakePending(bev)) {
+    // Plain HTTP on a TLS port, a truncated or refused hello (version, ALPN):
+    // one line per connection, at info like nginx, never per byte.
+    std::string why = tls::failureReason(bev);
+    s->reason_ = CloseReason::TlsHandshake;
+    core::log::info("client TLS handshake failed",
+                    {{"worker", s->host_.workerId()}, {"session", s->id_}, {"state", "tls_handshake"},
+                     {"listener", s->listener_.name},
+                     {"error", why.empty() ? "connection closed during the handshake" : why}});
+  }
   switch (s->state_) {
     case State::Relaying:
     case State::Closing: s->sideGone(true); break;
@@ -117,13 +128,26 @@ void Session::onClientEvent(bufferevent*, short what, void* ctx) {
   }
 }
 
-void Session::onUpstreamEvent(bufferevent*, short what, void* ctx) {
+void Session::onUpstreamEvent(bufferevent* bev, short what, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   if (what & BEV_EVENT_CONNECTED) {
+    // A TLS failure on the first server does not stick to a retry that worked.
+    if (s->reason_ == CloseReason::TlsHandshake) s->reason_ = CloseReason::None;
     if (s->state_ == State::Connecting) s->upstreamConnected();
     return;
   }
   if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
+  if (s->state_ == State::Connecting && tls::handshakePending(bev)) {
+    // Certificate or name verification, protocol mismatch...: the reason goes
+    // to this line and, as reject_reason "tls_error", to the access log (502
+    // unless the one retry succeeds).
+    if (std::string why = tls::failureReason(bev); !why.empty()) {
+      s->reason_ = CloseReason::TlsHandshake;
+      core::log::warn("upstream TLS handshake failed",
+                      {{"worker", s->host_.workerId()}, {"session", s->id_}, {"state", "connecting"},
+                       {"pool", s->pool_->name}, {"server", s->server_->name()}, {"error", why}});
+    }
+  }
   switch (s->state_) {
     case State::Connecting: s->connectFailed(false); break;
     case State::AwaitingUpgrade:
@@ -152,7 +176,15 @@ void Session::onUpstreamEvent(bufferevent*, short what, void* ctx) {
 void Session::onTimer(evutil_socket_t, short, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   switch (s->state_) {
-    case State::ReadingHead: s->reject(CloseReason::HandshakeTimeout); break;
+    case State::ReadingHead:
+      if (tls::handshakePending(s->client())) {
+        // No HTTP answer is possible before TLS is up: just close.
+        s->reason_ = CloseReason::HandshakeTimeout;
+        s->finish();
+      } else {
+        s->reject(CloseReason::HandshakeTimeout);
+      }
+      break;
     case State::Connecting: s->connectFailed(true); break;
     case State::AwaitingUpgrade:
     case State::Passthrough: s->reject(CloseReason::UpstreamTimeout); break;

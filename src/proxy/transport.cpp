@@ -1,27 +1,50 @@
-// The transport under a session: plain TCP bufferevents today. TLS plugs in
-// here (and only here) so the handshake and the relay never care.
+// The transport under a session: plain TCP or TLS bufferevents. This is the
+// only place that knows one from the other, so the handshake and the relay
+// never care (they see decrypted bytes in the same evbuffers either way).
 #include <event2/bufferevent.h>
 #include <sys/socket.h>
 
 #include "wsedge/proxy/session.h"
+#include "wsedge/tls/bufferevent.h"
+#include "wsedge/tls/client_context.h"
+#include "wsedge/tls/server_context.h"
 
 namespace wsedge::proxy {
 
 bufferevent* Session::newClientTransport(evutil_socket_t fd) {
+  if (listener_.tls) {
+    // Server::buildRuntime refuses a reload that adds or removes TLS on a
+    // bound listener, so a TLS listener always has its context here.
+    const tls::ServerContext* ctx = runtime_->serverTls(listener_.index);
+    bufferevent* bev = ctx ? tls::newServerBufferevent(host_.base(), fd, ctx->newSsl()) : nullptr;
+    if (bev != nullptr) return bev;
+    // Out of memory: never fall back to plaintext on a TLS port. Shut the
+    // socket both ways: the first read sees EOF and ends the session.
+    ::shutdown(fd, SHUT_RDWR);
+  }
   // BEV_OPT_CLOSE_ON_FREE: the bufferevent owns fd from here on.
   return bufferevent_socket_new(host_.base(), fd, BEV_OPT_CLOSE_ON_FREE);
 }
 
-bufferevent* Session::newUpstreamTransport(const balance::Server&) {
+bufferevent* Session::newUpstreamTransport(const balance::Server& server) {
+  if (const tls::ClientContext* ctx = runtime_->clientTls(&server)) {
+    return tls::newClientBufferevent(host_.base(), ctx->newSsl());
+  }
   return bufferevent_socket_new(host_.base(), -1, BEV_OPT_CLOSE_ON_FREE);
 }
 
 bool Session::connectUpstream(const net::SockAddr& addr) {
+  // Works for TLS bufferevents too: TCP connect, then the handshake, then
+  // BEV_EVENT_CONNECTED, all inside timeouts.upstream_connect.
   return bufferevent_socket_connect(upstream(), const_cast<sockaddr*>(addr.get()),
                                     static_cast<int>(addr.length)) == 0;
 }
 
 void Session::shutdownWrite(bufferevent* bev) {
+  // TLS: close_notify, then FIN. TLS 1.3 defines close_notify as closing one
+  // direction only, which is exactly our half-close; the peer may keep
+  // sending (its close frame, say) until it closes too.
+  tls::sendCloseNotify(bev);
   ::shutdown(bufferevent_getfd(bev), SHUT_WR);
 }
 

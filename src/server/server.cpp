@@ -9,6 +9,8 @@
 
 #include "wsedge/config/loader.h"
 #include "wsedge/core/log.h"
+#include "wsedge/tls/client_context.h"
+#include "wsedge/tls/server_context.h"
 #include "wsedge/worker/worker.h"
 
 namespace wsedge::server {
@@ -60,7 +62,39 @@ proxy::RuntimePtr Server::buildRuntime(const config::ConfigPtr& cfg, std::string
         return nullptr;
       }
       rt->addresses.emplace(s.get(), *addr);
+      if (s->conf().tls) {
+        auto ctx = tls::ClientContext::create(pool->name, s->conf(), error);
+        if (!ctx) {
+          error = "pool " + pool->name + ", server " + s->name() + ": " + error;
+          return nullptr;
+        }
+        rt->upstreamTls.emplace(s.get(), std::move(ctx));
+      }
     }
+  }
+  // Certificates are read again at every build, so a reload picks up renewed
+  // files; the ticket keys carry over so resumption survives it.
+  rt->ticketKeys = runtime_ ? runtime_->ticketKeys : std::make_shared<tls::TicketKeys>();
+  std::size_t bound = runtime_ ? runtime_->listenerTls.size() : 0;
+  for (std::size_t i = 0; i < std::max(bound, cfg->listeners.size()); ++i) {
+    bool wasTls = runtime_ != nullptr && runtime_->serverTls(i) != nullptr;
+    bool isTls = i < cfg->listeners.size() && cfg->listeners[i].tls.has_value();
+    if (runtime_ && wasTls != isTls) {
+      // Workers bound their sockets at start; TLS-ness is part of that.
+      error = "listener " + std::to_string(i + 1) + ": adding or removing [listeners.tls] needs a restart";
+      return nullptr;
+    }
+    if (i >= cfg->listeners.size()) break;
+    const auto& l = cfg->listeners[i];
+    std::shared_ptr<const tls::ServerContext> ctx;
+    if (l.tls) {
+      ctx = tls::ServerContext::create(*l.tls, rt->ticketKeys, error);
+      if (!ctx) {
+        error = "listener " + l.name + ": " + error;
+        return nullptr;
+      }
+    }
+    rt->listenerTls.push_back(std::move(ctx));
   }
   return rt;
 }

@@ -220,14 +220,14 @@ name = "p"
   name = "s1"
   address = "127.0.0.1:9001"
   wieght = 2
-  tls = true
+  tls = "yes"
 )");
   ASSERT_EQ(r.errors.size(), 2u) << allErrors(r);
   EXPECT_EQ(r.errors[0].format(),
             "t.toml:11:3: pools[0].servers[0].wieght: unknown key (allowed here: name, address, "
-            "weight)");
+            "weight, tls, ca_file, server_name, insecure_skip_verify)");
   EXPECT_EQ(r.errors[1].format(),
-            "t.toml:12:3: pools[0].servers[0].tls: not supported yet (a later feature); remove it");
+            "t.toml:12:9: pools[0].servers[0].tls: expected true or false");
 }
 
 TEST(LoaderErrors, WrongTypes) {
@@ -608,7 +608,7 @@ TEST(LoaderErrors, SeveralErrorsAreAllReportedInFileOrder) {
       path +
           ":25:11: pools[0].balance: \"hash\" is not supported yet (a later feature); use "
           "round_robin or least_conn",
-      path + ":29:3: pools[0].servers[0].tls: not supported yet (a later feature); remove it",
+      path + ":29:9: pools[0].servers[0].tls: expected true or false",
   };
   EXPECT_EQ(got, want);
 }

@@ -44,9 +44,27 @@ struct Limits {
   std::uint64_t maxMessage = 0;
 };
 
+/// One certificate (PEM, leaf first then its chain) and its private key (PEM).
+/// Paths as written in the file: relative paths are relative to wsedge's
+/// working directory. The loader has checked both files (readable, matching,
+/// not expired); the tls module loads them again when a runtime is built.
+struct CertificateFiles {
+  std::string cert;
+  std::string key;
+};
+
+enum class TlsVersion { V1_2, V1_3 };
+
+/// [listeners.tls]: present = the listener speaks TLS (wss://).
+struct ListenerTls {
+  std::vector<CertificateFiles> certificates;  // the first is the SNI default
+  TlsVersion minVersion = TlsVersion::V1_2;
+};
+
 struct Listener {
   std::string name;
   HostPort address;
+  std::optional<ListenerTls> tls;
 };
 
 struct Route {
@@ -62,6 +80,10 @@ struct Server {
   std::string name;
   HostPort address;
   unsigned weight = 1;
+  bool tls = false;                 // wss to this backend
+  std::string caFile;               // "" = the system trust store
+  std::string serverName;           // SNI and verified name; "" = host of address
+  bool insecureSkipVerify = false;  // explicit, logged opt-out of verification
 };
 
 struct Pool {

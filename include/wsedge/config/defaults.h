@@ -39,6 +39,9 @@ inline constexpr std::uint64_t kMaxMessage = 4 * kMiB;
 /// would refuse legal pings and closes.
 inline constexpr std::uint64_t kMinFrameOrMessage = 125;
 
+// [listeners.tls]
+inline constexpr TlsVersion kTlsMinVersion = TlsVersion::V1_2;
+
 // [[routes]]
 inline constexpr std::string_view kPathPrefix = "/";
 
@@ -47,5 +50,7 @@ inline constexpr BalanceKind kBalance = BalanceKind::RoundRobin;
 inline constexpr unsigned kWeight = 1;
 inline constexpr unsigned kMinWeight = 1;
 inline constexpr unsigned kMaxWeight = 256;
+inline constexpr bool kServerTls = false;
+inline constexpr bool kInsecureSkipVerify = false;
 
 }  // namespace wsedge::config::defaults

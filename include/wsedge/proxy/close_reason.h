@@ -29,6 +29,8 @@ enum class CloseReason : std::uint8_t {
   ClientGone,        // client EOF or reset without a close: 1001 to the backend
   UpstreamGone,      // backend EOF or reset without a close: 1014 to the client
   Drain,             // proxy shutting down: 1001 / 1001
+  TlsHandshake,      // client TLS handshake failed (closed, no answer possible), or
+                     // the backend's TLS failed (verification...): 502
 };
 
 /// Access-log / metrics name ("bad_request", "no_route", ...).

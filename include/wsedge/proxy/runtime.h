@@ -12,6 +12,12 @@
 #include "wsedge/config/config.h"
 #include "wsedge/net/address.h"
 
+namespace wsedge::tls {
+class ServerContext;
+class ClientContext;
+class TicketKeys;
+}  // namespace wsedge::tls
+
 namespace wsedge::proxy {
 
 /// Process-wide counters shared by all workers (relaxed atomics).
@@ -24,10 +30,23 @@ struct Runtime {
   std::vector<std::shared_ptr<balance::PoolRuntime>> pools;  // same order as config->pools
   std::unordered_map<const balance::Server*, net::SockAddr> addresses;
   SharedCounters* counters = nullptr;  // owned by the Server, outlives every Runtime
+  // TLS, loaded from the files at every build (so a reload re-reads them).
+  std::vector<std::shared_ptr<const tls::ServerContext>> listenerTls;  // by listener index; null = plain
+  std::unordered_map<const balance::Server*, std::shared_ptr<const tls::ClientContext>> upstreamTls;
+  std::shared_ptr<tls::TicketKeys> ticketKeys;  // handed from runtime to runtime on reload
 
   const net::SockAddr* addressOf(const balance::Server* s) const {
     auto it = addresses.find(s);
     return it == addresses.end() ? nullptr : &it->second;
+  }
+  /// The listener's TLS context; null for a plain listener.
+  const tls::ServerContext* serverTls(std::size_t listener) const {
+    return listener < listenerTls.size() ? listenerTls[listener].get() : nullptr;
+  }
+  /// The server's TLS client context; null when it is plain TCP.
+  const tls::ClientContext* clientTls(const balance::Server* s) const {
+    auto it = upstreamTls.find(s);
+    return it == upstreamTls.end() ? nullptr : it->second.get();
   }
 };
 
