@@ -56,11 +56,36 @@ void IpLease::release() {
 
 IpLimiter::IpLimiter(const core::Clock& clock, IpLimiterConfig config)
     : clock_(clock),
-      config_(config),
-      bucket_{config.handshakesPerSecond, config.handshakesBurst},
+      rate_(config.handshakesPerSecond),
+      burst_(config.handshakesBurst),
+      perIpConnections_(config.perIpConnections),
+      maxConnections_(config.maxConnections),
+      ipv6Prefix_(config.ipv6Prefix),
+      maxEntries_(config.maxEntries),
       perShardCap_(std::max<std::size_t>(1, config.maxEntries / kShards)) {}
 
-bool IpLimiter::tracksPerIp() const { return !bucket_.unlimited() || config_.perIpConnections > 0; }
+IpLimiterConfig IpLimiter::config() const {
+  IpLimiterConfig c;
+  c.handshakesPerSecond = rate_.load(std::memory_order_relaxed);
+  c.handshakesBurst = burst_.load(std::memory_order_relaxed);
+  c.perIpConnections = perIpConnections_.load(std::memory_order_relaxed);
+  c.maxConnections = maxConnections_.load(std::memory_order_relaxed);
+  c.ipv6Prefix = ipv6Prefix_.load(std::memory_order_relaxed);
+  c.maxEntries = maxEntries_;
+  return c;
+}
+
+void IpLimiter::reconfigure(const IpLimiterConfig& c) {
+  rate_.store(c.handshakesPerSecond, std::memory_order_relaxed);
+  burst_.store(c.handshakesBurst, std::memory_order_relaxed);
+  perIpConnections_.store(c.perIpConnections, std::memory_order_relaxed);
+  maxConnections_.store(c.maxConnections, std::memory_order_relaxed);
+  ipv6Prefix_.store(c.ipv6Prefix, std::memory_order_relaxed);
+}
+
+bool IpLimiter::tracksPerIp(const BucketParams& b, std::uint64_t perIp) const {
+  return !b.unlimited() || perIp > 0;
+}
 
 IpLimiter::Shard& IpLimiter::shardOf(const IpKey& k) {
   return shards_[(IpKeyHash{}(k) >> 7) % kShards];
@@ -81,7 +106,8 @@ void IpLimiter::evictOne(Shard& s, const IpKey& keep) {
   }
 }
 
-IpLimiter::Entry& IpLimiter::findOrInsert(Shard& s, const IpKey& k, core::TimePoint now) {
+IpLimiter::Entry& IpLimiter::findOrInsert(Shard& s, const IpKey& k, const BucketParams& b,
+                                          core::TimePoint now) {
   auto it = s.map.find(k);
   if (it != s.map.end()) {
     s.lru.splice(s.lru.begin(), s.lru, it->second.lru);
@@ -91,28 +117,32 @@ IpLimiter::Entry& IpLimiter::findOrInsert(Shard& s, const IpKey& k, core::TimePo
   s.lru.push_front(k);
   Entry& e = s.map[k];
   e.lru = s.lru.begin();
-  e.bucket.refill(bucket_, now);  // starts full
+  e.bucket.refill(b, now);  // starts full
   return e;
 }
 
 Admission IpLimiter::admit(const IpAddress& client) {
   Admission out;
-  const IpKey key = IpKey::of(client, config_.ipv6Prefix);
+  const BucketParams bucket{rate_.load(std::memory_order_relaxed),
+                            burst_.load(std::memory_order_relaxed)};
+  const auto perIp = perIpConnections_.load(std::memory_order_relaxed);
+  const auto maxConnections = maxConnections_.load(std::memory_order_relaxed);
+  const IpKey key = IpKey::of(client, ipv6Prefix_.load(std::memory_order_relaxed));
   bool tracked = false;
-  if (tracksPerIp()) {
+  if (tracksPerIp(bucket, perIp)) {
     Shard& s = shardOf(key);
     const auto now = clock_.now();
     std::lock_guard lock(s.mu);
-    Entry& e = findOrInsert(s, key, now);
-    if (!e.bucket.tryTake(bucket_, now, 1)) {
-      const auto wait = e.bucket.timeUntil(bucket_, now, 1);
+    Entry& e = findOrInsert(s, key, bucket, now);
+    if (!e.bucket.tryTake(bucket, now, 1)) {
+      const auto wait = e.bucket.timeUntil(bucket, now, 1);
       const double secs = std::chrono::duration<double>(wait).count();
       out.reason = RejectReason::RateLimited;
       out.retryAfter = std::chrono::seconds(
           std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(secs - 1e-6))));
       return out;
     }
-    if (config_.perIpConnections > 0 && e.active >= config_.perIpConnections) {
+    if (perIp > 0 && e.active >= perIp) {
       out.reason = RejectReason::TooManyConnections;
       return out;
     }
@@ -121,7 +151,7 @@ Admission IpLimiter::admit(const IpAddress& client) {
   }
   // Global cap: optimistic increment, undone if it went over.
   const auto before = global_.fetch_add(1, std::memory_order_acq_rel);
-  if (config_.maxConnections > 0 && before >= config_.maxConnections) {
+  if (maxConnections > 0 && before >= maxConnections) {
     global_.fetch_sub(1, std::memory_order_acq_rel);
     if (tracked) releasePerIp(key);
     out.reason = RejectReason::Overloaded;

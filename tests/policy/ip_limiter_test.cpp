@@ -184,3 +184,20 @@ TEST(IpLimiter, ThreadSafeCounts) {
   { auto a = one.admit(ip("10.0.0.1")); }
   EXPECT_TRUE(one.admit(ip("10.0.0.1")).admitted);
 }
+
+TEST(IpLimiter, ReconfigureKeepsLeases) {
+  FakeClock clock;
+  IpLimiter lim(clock, {.perIpConnections = 1});
+  auto a = lim.admit(ip("192.0.2.1"));
+  ASSERT_TRUE(a.admitted);
+  EXPECT_EQ(lim.admit(ip("192.0.2.1")).reason, RejectReason::TooManyConnections);
+  lim.reconfigure({.perIpConnections = 2, .maxConnections = 2});
+  EXPECT_EQ(lim.config().maxConnections, 2u);
+  auto b = lim.admit(ip("192.0.2.1"));
+  EXPECT_TRUE(b.admitted);
+  EXPECT_EQ(lim.admit(ip("192.0.2.9")).reason, RejectReason::Overloaded);
+  lim.reconfigure({});  // everything unlimited: old leases still release cleanly
+  a.lease.release();
+  b.lease.release();
+  EXPECT_EQ(lim.connections(), 0u);
+}

@@ -92,7 +92,11 @@ class IpLimiter {
   std::uint64_t connections() const { return global_.load(std::memory_order_relaxed); }
   /// Number of per-IP entries held (for tests and metrics). Any thread.
   std::size_t entries() const;
-  const IpLimiterConfig& config() const { return config_; }
+  /// The limits now in force (maxEntries is fixed at construction).
+  IpLimiterConfig config() const;
+  /// Applies new limits from a reloaded configuration; state and open leases
+  /// are kept (a lease releases the key it was admitted under). Any thread.
+  void reconfigure(const IpLimiterConfig& config);
 
  private:
   friend class IpLease;
@@ -108,17 +112,22 @@ class IpLimiter {
     std::list<IpKey> lru;
   };
 
-  bool tracksPerIp() const;
+  bool tracksPerIp(const BucketParams& b, std::uint64_t perIp) const;
   Shard& shardOf(const IpKey& k);
-  Entry& findOrInsert(Shard& s, const IpKey& k, core::TimePoint now);
+  Entry& findOrInsert(Shard& s, const IpKey& k, const BucketParams& b, core::TimePoint now);
   void evictOne(Shard& s, const IpKey& keep);
   void release(const IpKey& k, bool tracked);
   void releasePerIp(const IpKey& k);
 
   const core::Clock& clock_;
-  IpLimiterConfig config_;
-  BucketParams bucket_;
-  std::size_t perShardCap_;
+  // Read on every admit, changed on reload: atomics, not a lock.
+  std::atomic<double> rate_;
+  std::atomic<double> burst_;
+  std::atomic<std::uint64_t> perIpConnections_;
+  std::atomic<std::uint64_t> maxConnections_;
+  std::atomic<unsigned> ipv6Prefix_;
+  const std::size_t maxEntries_;
+  const std::size_t perShardCap_;
   std::array<Shard, kShards> shards_;
   std::atomic<std::uint64_t> global_{0};
 };
