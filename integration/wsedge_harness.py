@@ -323,9 +323,15 @@ class Env:
                 continue
             rc = w.proc.stop(signal.SIGTERM, timeout=15)
             if rc != 0:
-                errors.append(f"wsedge exit code after SIGTERM: {rc}\n{w.log_text()[-3000:]}")
-            if "ERROR: AddressSanitizer" in w.log_text() or "runtime error:" in w.log_text():
-                errors.append(f"sanitizer report:\n{w.log_text()[-6000:]}")
+                errors.append(f"wsedge exit code after SIGTERM: {rc} (full log: {w.proc.log_path})"
+                              f"\n{w.log_text()[-3000:]}")
+            text = w.log_text()
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in text:
+                    start = text.index(marker)
+                    errors.append(f"sanitizer report (full log: {w.proc.log_path}):\n"
+                                  f"{text[start:start + 6000]}")
+                    break
         for p in self.procs:
             if p.alive():
                 p.stop(signal.SIGTERM, timeout=3)
