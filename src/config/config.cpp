@@ -11,6 +11,13 @@ const Pool* Config::findPool(std::string_view name) const {
   return nullptr;
 }
 
+Place Auth::placeOf(std::string_view key) const {
+  for (const auto& [k, p] : keyPlaces) {
+    if (k == key) return p;
+  }
+  return place;
+}
+
 std::string_view balanceName(BalanceKind k) {
   switch (k) {
     case BalanceKind::RoundRobin:

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "reader.h"
+#include "wsedge/config/defaults.h"
 
 namespace wsedge::config::detail {
 
@@ -16,8 +17,16 @@ void readListeners(Reader& r, const toml::table& doc, std::vector<Listener>& out
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const toml::table& t = *tables[i];
     std::string path = indexPath("listeners", i);
-    r.rejectUnknownKeys(t, path, {"name", "address", "tls"}, {"proxy_protocol"});
+    r.rejectUnknownKeys(t, path, {"name", "address", "tls", "proxy_protocol"}, {});
     Listener l;
+    l.proxyProtocol = defaults::kProxyProtocol;
+    if (const auto* n = t.get("proxy_protocol")) {
+      if (const auto* b = n->as_boolean()) {
+        l.proxyProtocol = b->get();
+      } else {
+        r.error(*n, joinPath(path, "proxy_protocol") + ": expected true or false");
+      }
+    }
     if (const auto* n = r.required(t, "name", path)) {
       if (auto s = r.string(*n, joinPath(path, "name"))) {
         int line = static_cast<int>(n->source().begin.line);

@@ -36,14 +36,17 @@ LoadResult loadString(std::string_view text, const std::string& sourceName) {
   }
   auto cfg = std::make_shared<Config>();
   cfg->sourcePath = sourceName;
-  r.rejectUnknownKeys(*doc, "", {"global", "timeouts", "limits", "listeners", "routes", "pools"},
-                      {"admin", "auth"});
+  r.rejectUnknownKeys(*doc, "",
+                      {"global", "timeouts", "limits", "listeners", "routes", "pools", "auth"},
+                      {"admin"});
   detail::readGlobal(r, *doc, cfg->global);
   detail::readTimeouts(r, *doc, cfg->timeouts);
   detail::readLimits(r, *doc, cfg->limits);
   detail::readListeners(r, *doc, cfg->listeners);
   detail::readPools(r, *doc, cfg->pools);
   detail::readRoutes(r, *doc, cfg->pools, cfg->routes);
+  detail::readAuth(r, *doc, cfg->auth);
+  detail::resolveRouteAuth(r, cfg->auth, cfg->routes);
   result.errors = r.takeErrors();
   if (result.errors.empty()) result.config = std::move(cfg);
   return result;

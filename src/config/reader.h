@@ -89,5 +89,9 @@ void readPools(Reader& r, const toml::table& doc, std::vector<Pool>& out);
 /// Runs after readPools: resolves every route's pool to an index of `pools`.
 void readRoutes(Reader& r, const toml::table& doc, const std::vector<Pool>& pools,
                 std::vector<Route>& out);
+/// [auth.NAME] tables, kept as written (the policy module loads their keys).
+void readAuth(Reader& r, const toml::table& doc, std::vector<Auth>& out);
+/// Runs after readRoutes and readAuth: every route's auth must name a table.
+void resolveRouteAuth(Reader& r, const std::vector<Auth>& auth, std::vector<Route>& routes);
 
 }  // namespace wsedge::config::detail

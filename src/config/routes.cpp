@@ -61,6 +61,43 @@ void readPoolRef(Reader& r, const toml::node& n, const std::string& path,
                                 : " (defined pools: " + known + ")"));
 }
 
+/// allowed_origins, require_origin and auth, kept as written: the patterns
+/// are checked by the policy module, the auth name by resolveRouteAuth.
+void readRoutePolicy(Reader& r, const toml::table& t, const std::string& path, Route& route) {
+  route.requireOrigin = defaults::kRequireOrigin;
+  if (const auto* n = t.get("allowed_origins")) {
+    std::string where = joinPath(path, "allowed_origins");
+    if (const auto* arr = n->as_array()) {
+      std::vector<std::string> patterns;
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        const toml::node& e = *arr->get(i);
+        if (auto s = r.string(e, indexPath(where, i))) {
+          patterns.push_back(*s);
+          route.allowedOriginPlaces.push_back({static_cast<int>(e.source().begin.line),
+                                               static_cast<int>(e.source().begin.column)});
+        }
+      }
+      route.allowedOrigins = std::move(patterns);
+    } else {
+      r.error(*n, where + ": expected an array of origins, e.g. [\"https://app.example.com\"]");
+    }
+  }
+  if (const auto* n = t.get("require_origin")) {
+    if (const auto* b = n->as_boolean()) {
+      route.requireOrigin = b->get();
+    } else {
+      r.error(*n, joinPath(path, "require_origin") + ": expected true or false");
+    }
+  }
+  if (const auto* n = t.get("auth")) {
+    if (auto s = r.string(*n, joinPath(path, "auth"))) {
+      route.auth = *s;
+      route.authPlace = {static_cast<int>(n->source().begin.line),
+                         static_cast<int>(n->source().begin.column)};
+    }
+  }
+}
+
 }  // namespace
 
 void readRoutes(Reader& r, const toml::table& doc, const std::vector<Pool>& pools,
@@ -76,8 +113,9 @@ void readRoutes(Reader& r, const toml::table& doc, const std::vector<Pool>& pool
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const toml::table& t = *tables[i];
     std::string path = indexPath("routes", i);
-    r.rejectUnknownKeys(t, path, {"host", "path_prefix", "pool"},
-                        {"allowed_origins", "require_origin", "auth"});
+    r.rejectUnknownKeys(t, path,
+                        {"host", "path_prefix", "pool", "allowed_origins", "require_origin", "auth"},
+                        {});
     Route route;
     route.pathPrefix = std::string(defaults::kPathPrefix);
     if (const auto* n = t.get("host")) readHost(r, *n, joinPath(path, "host"), route);
@@ -93,6 +131,7 @@ void readRoutes(Reader& r, const toml::table& doc, const std::vector<Pool>& pool
     if (const auto* n = r.required(t, "pool", path)) {
       readPoolRef(r, *n, joinPath(path, "pool"), pools, route);
     }
+    readRoutePolicy(r, t, path, route);
     out.push_back(std::move(route));
   }
 }

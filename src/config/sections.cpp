@@ -1,4 +1,5 @@
 // The scalar sections: [global], [timeouts], [limits].
+#include <limits>
 #include <thread>
 
 #include "reader.h"
@@ -51,6 +52,36 @@ void readFrameLimit(Reader& r, const toml::node& n, std::string_view path, std::
     return;
   }
   out = *v;
+}
+
+/// The rate and per-IP keys of [limits]: counts are integers >= 0 (0 = unlimited).
+void readRateLimits(Reader& r, const toml::table& t, Limits& out) {
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  auto count = [&](std::string_view key, std::uint64_t& field, std::int64_t min) {
+    if (const auto* n = t.get(key)) {
+      if (auto v = r.integer(*n, joinPath("limits", key), min, kMax)) {
+        field = static_cast<std::uint64_t>(*v);
+      }
+    }
+  };
+  count("client_messages_per_second", out.clientMessagesPerSecond, 0);
+  count("client_messages_burst", out.clientMessagesBurst, 0);
+  count("client_bytes_per_second", out.clientBytesPerSecond, 0);
+  count("per_ip_connections", out.perIpConnections, 0);
+  count("per_ip_handshakes_per_second", out.perIpHandshakesPerSecond, 0);
+  count("per_ip_handshakes_burst", out.perIpHandshakesBurst, 0);
+  count("per_ip_max_entries", out.perIpMaxEntries,
+        static_cast<std::int64_t>(defaults::kPerIpMaxEntriesLowest));
+  if (const auto* n = t.get("on_rate_exceeded")) {
+    if (auto i = r.choice(*n, "limits.on_rate_exceeded", {"throttle", "close"})) {
+      out.onRateExceeded = *i == 0 ? RateExceeded::Throttle : RateExceeded::Close;
+    }
+  }
+  if (const auto* n = t.get("ipv6_prefix")) {
+    if (auto v = r.integer(*n, "limits.ipv6_prefix", 1, 128)) {
+      out.ipv6Prefix = static_cast<unsigned>(*v);
+    }
+  }
 }
 
 }  // namespace
@@ -113,20 +144,31 @@ void readTimeouts(Reader& r, const toml::table& doc, Timeouts& out) {
 }
 
 void readLimits(Reader& r, const toml::table& doc, Limits& out) {
+  out.clientMessagesPerSecond = out.clientMessagesBurst = out.clientBytesPerSecond =
+      defaults::kRateUnlimited;
+  out.perIpConnections = out.perIpHandshakesPerSecond = out.perIpHandshakesBurst =
+      defaults::kRateUnlimited;
+  out.onRateExceeded = defaults::kOnRateExceeded;
+  out.ipv6Prefix = defaults::kIpv6Prefix;
+  out.perIpMaxEntries = defaults::kPerIpMaxEntries;
   out.maxRequestHead = defaults::kMaxRequestHead;
   out.maxFrame = defaults::kMaxFrame;
   out.maxMessage = defaults::kMaxMessage;
   const toml::table* t = r.table(doc, "limits", "");
   if (t == nullptr) return;
-  r.rejectUnknownKeys(*t, "limits", {"max_request_head", "max_frame", "max_message"},
-                      {"client_messages_per_second", "client_messages_burst",
+  r.rejectUnknownKeys(*t, "limits",
+                      {"max_request_head", "max_frame", "max_message",
+                       "client_messages_per_second", "client_messages_burst",
                        "client_bytes_per_second", "on_rate_exceeded", "per_ip_connections",
-                       "per_ip_handshakes_per_second", "per_ip_handshakes_burst", "ipv6_prefix"});
+                       "per_ip_handshakes_per_second", "per_ip_handshakes_burst", "ipv6_prefix",
+                       "per_ip_max_entries"},
+                      {});
   if (const auto* n = t->get("max_request_head")) readRequestHead(r, *n, out.maxRequestHead);
   if (const auto* n = t->get("max_frame")) readFrameLimit(r, *n, "limits.max_frame", out.maxFrame);
   if (const auto* n = t->get("max_message")) {
     readFrameLimit(r, *n, "limits.max_message", out.maxMessage);
   }
+  readRateLimits(r, *t, out);
 }
 
 }  // namespace wsedge::config::detail

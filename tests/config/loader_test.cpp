@@ -189,7 +189,7 @@ TEST(Loader, WorkersAutoIsAtLeastOne) {
 TEST(LoaderErrors, UnknownKeyAtTopLevel) {
   expectOneError(std::string("colour = \"blue\"\n") + kTail,
                  "t.toml:1:1: colour: unknown key (allowed here: global, timeouts, limits, "
-                 "listeners, routes, pools)");
+                 "listeners, routes, pools, auth)");
 }
 
 TEST(LoaderErrors, LaterFeatureSectionIsRejected) {

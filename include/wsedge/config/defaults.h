@@ -38,6 +38,27 @@ inline constexpr std::uint64_t kMaxMessage = 4 * kMiB;
 /// A control frame carries up to 125 bytes; a lower frame or message limit
 /// would refuse legal pings and closes.
 inline constexpr std::uint64_t kMinFrameOrMessage = 125;
+/// Rates and per-IP limits: 0 = unlimited; a burst of 0 = one second's worth.
+inline constexpr std::uint64_t kRateUnlimited = 0;
+inline constexpr RateExceeded kOnRateExceeded = RateExceeded::Throttle;
+inline constexpr unsigned kIpv6Prefix = 64;
+/// Per-IP states kept by the process-wide limiter; idle ones are evicted
+/// (least recently used first) beyond it, so a spoofed-source flood costs
+/// bounded memory.
+inline constexpr std::uint64_t kPerIpMaxEntries = 65536;
+inline constexpr std::uint64_t kPerIpMaxEntriesLowest = 32;
+
+// [[listeners]]
+inline constexpr bool kProxyProtocol = false;
+
+// [[routes]]: allowed_origins absent = any origin
+inline constexpr bool kRequireOrigin = false;
+
+// [auth.*]
+inline constexpr std::string_view kAuthType = "jwt";
+inline constexpr std::string_view kTokenFrom = "header:Authorization";
+inline constexpr Millis kLeeway{0};
+inline constexpr bool kCloseOnExpiry = false;
 
 // [listeners.tls]
 inline constexpr TlsVersion kTlsMinVersion = TlsVersion::V1_2;
