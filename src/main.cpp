@@ -7,6 +7,7 @@
 #include <string>
 
 #include "wsedge/config/loader.h"
+#include "wsedge/server/policy_build.h"
 #include "wsedge/server/server.h"
 
 #ifdef WSEDGE_HAVE_JEMALLOC
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
   }
   if (checkOnly) {
     wsedge::config::LoadResult r = wsedge::config::loadFile(configPath);
+    // Origins and [auth.*] keys are checked by the policy module, files read.
+    if (r.ok()) r.errors = wsedge::server::buildPolicies(*r.config, nullptr).errors;
     if (r.ok()) {
       std::puts("config ok");
       return 0;

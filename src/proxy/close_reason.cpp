@@ -11,6 +11,13 @@ std::string_view reasonName(CloseReason r) {
     case CloseReason::NotWebSocket: return "not_websocket";
     case CloseReason::NoRoute: return "no_route";
     case CloseReason::TooManyConnections: return "too_many_connections";
+    case CloseReason::Overloaded: return "overloaded";
+    case CloseReason::RateLimited: return "rate_limited";
+    case CloseReason::Origin: return "origin";
+    case CloseReason::Auth: return "auth";
+    case CloseReason::ProxyProtocol: return "proxy_protocol";
+    case CloseReason::TokenExpired: return "token_expired";
+    case CloseReason::MessageRate: return "message_rate";
     case CloseReason::NoServer: return "no_server";
     case CloseReason::UpstreamError: return "upstream_error";
     case CloseReason::UpstreamTimeout: return "upstream_timeout";
@@ -36,7 +43,14 @@ int reasonStatus(CloseReason r) {
     case CloseReason::HeadTooLarge: return 431;
     case CloseReason::NotWebSocket: return 426;
     case CloseReason::NoRoute: return 404;
-    case CloseReason::TooManyConnections: return 503;
+    case CloseReason::TooManyConnections: return 429;
+    case CloseReason::Overloaded: return 503;
+    case CloseReason::RateLimited: return 429;
+    case CloseReason::Origin: return 403;
+    case CloseReason::Auth: return 401;
+    // Never sent (the connection is closed without an answer); it makes the
+    // access log name the rejection.
+    case CloseReason::ProxyProtocol: return 400;
     case CloseReason::NoServer: return 503;
     case CloseReason::UpstreamError: return 502;
     case CloseReason::UpstreamTimeout: return 504;

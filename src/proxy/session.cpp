@@ -5,6 +5,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -13,6 +15,8 @@
 #include "wsedge/http/request_parser.h"
 #include "wsedge/http/response_parser.h"
 #include "wsedge/http/upgrade.h"
+#include "wsedge/policy/proxy_protocol.h"
+#include "wsedge/policy/token_bucket.h"
 #include "wsedge/proxy/forward.h"
 #include "wsedge/tls/bufferevent.h"
 #include "handshake.h"
@@ -40,6 +44,8 @@ Session::Session(SessionHost& host, const ListenerInfo& listener, std::uint64_t 
 }
 
 Session::~Session() {
+  runtime_->counters->sessionsEnded[static_cast<std::size_t>(reason_)].fetch_add(
+      1, std::memory_order_relaxed);
   if (counted_) runtime_->counters->connectionsActive.fetch_sub(1, std::memory_order_relaxed);
   if (server_) server_->connectionClosed();
 }
@@ -48,6 +54,10 @@ void Session::start() {
   handshake_ = std::make_unique<Handshake>(runtime_->config->limits.maxRequestHead);
   bufferevent_setcb(client(), &Session::onClientRead, &Session::onClientWrite,
                     &Session::onClientEvent, this);
+  if (listener_.proxyProtocol) {
+    state_ = State::ReadingProxyHeader;
+    proxyHeader_ = std::make_unique<policy::ProxyProtocolParser>();
+  }
   bufferevent_enable(client(), EV_READ);
   armTimer(runtime_->config->timeouts.handshake);
 }
@@ -66,6 +76,7 @@ void Session::armTimer(std::chrono::milliseconds d) {
 void Session::onClientRead(bufferevent*, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   switch (s->state_) {
+    case State::ReadingProxyHeader: s->readProxyHeader(); break;
     case State::ReadingHead: s->readHead(); break;
     case State::Relaying:
     case State::Closing: s->relay(true); break;
@@ -176,6 +187,11 @@ void Session::onUpstreamEvent(bufferevent* bev, short what, void* ctx) {
 void Session::onTimer(evutil_socket_t, short, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   switch (s->state_) {
+    case State::ReadingProxyHeader:
+      // No HTTP answer before the PROXY header: the balancer in front sent none.
+      s->reason_ = CloseReason::HandshakeTimeout;
+      s->finish();
+      break;
     case State::ReadingHead:
       if (tls::handshakePending(s->client())) {
         // No HTTP answer is possible before TLS is up: just close.
@@ -223,23 +239,14 @@ void Session::readHead() {
 }
 
 void Session::handleRequest() {
-  const http::Request& req = handshake_->request.request();
+  http::Request& req = handshake_->request.request();
   path_ = std::string(req.path());
   hostHeader_ = std::string(normalizedHost(req));
 
   routeIndex_ = matchRoute(*runtime_->config, hostHeader_, req.path());
   if (routeIndex_ < 0) return reject(CloseReason::NoRoute);
-
-  if (runtime_->counters->connectionsActive.load(std::memory_order_relaxed) >
-      runtime_->config->global.maxConnections) {
-    return reject(CloseReason::TooManyConnections);
-  }
-
-  http::UpgradeCheck check = http::validateUpgrade(req);
-  if (!check.isUpgrade()) {
-    return reject(check.status == 426 ? CloseReason::NotWebSocket : CloseReason::BadRequest,
-                  check.status);
-  }
+  // Limits, WebSocket validity, Origin, auth (SPEC §3 steps 3-6); may rewrite req.
+  if (!applyPolicy(req)) return;
 
   const auto& route = runtime_->config->routes[static_cast<std::size_t>(routeIndex_)];
   pool_ = runtime_->pools[route.poolIndex];
@@ -290,6 +297,9 @@ void Session::connectFailed(bool timedOut) {
 
 void Session::upstreamConnected() {
   server_->recordSuccess();
+  // Small frames must not wait for Nagle and the peer's delayed ACK.
+  int one = 1;
+  ::setsockopt(bufferevent_getfd(upstream()), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   state_ = State::AwaitingUpgrade;
   bufferevent_write(upstream(), handshake_->forwardHead.data(), handshake_->forwardHead.size());
   bufferevent_enable(upstream(), EV_READ);
@@ -330,7 +340,11 @@ void Session::readUpgradeResponse() {
         ext && ext->find("permessage-deflate") != std::string_view::npos) {
       rsv = 0b100;  // RSV1 carries "compressed" end to end
     }
-    evbuffer_remove_buffer(in, out, hs.responseFed);
+    if (answerBearer_ && !resp.headers.get("Sec-WebSocket-Protocol")) {
+      addBearerProtocol(out, in, hs.responseFed);
+    } else {
+      evbuffer_remove_buffer(in, out, hs.responseFed);
+    }
     startRelay(rsv);
     return;
   }
@@ -361,13 +375,14 @@ void Session::passthrough() {
   }
 }
 
-void Session::reject(CloseReason reason, int status) {
+void Session::reject(CloseReason reason, int status, std::vector<http::Header> extra) {
   if (reason_ == CloseReason::None || reason_ == CloseReason::UpstreamRejected) reason_ = reason;
   if (status == 0) status = reasonStatus(reason);
   status_ = status;
   upstream_.reset();
-  std::vector<http::Header> extra;
+  lease_.release();  // a rejected connection holds no per-IP or global slot
   if (status == 426) {
+    extra.clear();
     extra.push_back({"Upgrade", "websocket"});
     extra.push_back({"Sec-WebSocket-Version", "13"});
   }

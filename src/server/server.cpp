@@ -9,6 +9,8 @@
 
 #include "wsedge/config/loader.h"
 #include "wsedge/core/log.h"
+#include "wsedge/policy/ip_limiter.h"
+#include "wsedge/server/policy_build.h"
 #include "wsedge/tls/client_context.h"
 #include "wsedge/tls/server_context.h"
 #include "wsedge/worker/worker.h"
@@ -96,7 +98,28 @@ proxy::RuntimePtr Server::buildRuntime(const config::ConfigPtr& cfg, std::string
     }
     rt->listenerTls.push_back(std::move(ctx));
   }
+  if (!buildPolicy(*cfg, *rt, error)) return nullptr;
   return rt;
+}
+
+bool Server::buildPolicy(const config::Config& cfg, proxy::Runtime& rt, std::string& error) {
+  // The limiter lives as long as the Server: sessions of older runtimes keep
+  // leases on it. Its limits follow the newest accepted config.
+  bool fresh = ipLimiter_ == nullptr;
+  if (fresh) {
+    ipLimiter_ = std::make_unique<policy::IpLimiter>(core::SteadyClock::instance(),
+                                                     ipLimiterConfig(cfg));
+  }
+  PolicyBuild built = buildPolicies(cfg, ipLimiter_.get());
+  if (!built.ok()) {
+    for (const auto& e : built.errors) core::log::error("config error", {{"error", e.format()}});
+    error = std::to_string(built.errors.size()) + " policy error(s) in " + cfg.sourcePath;
+    return false;
+  }
+  if (!fresh) ipLimiter_->reconfigure(ipLimiterConfig(cfg));
+  rt.routePolicies = std::move(built.routes);
+  rt.ipLimiter = ipLimiter_.get();
+  return true;
 }
 
 int Server::run() {

@@ -49,6 +49,7 @@ bool Worker::init(std::string& error) {
     l->info.name = lc.name;
     l->info.index = listeners_.size();
     l->info.tls = lc.tls.has_value();
+    l->info.proxyProtocol = lc.proxyProtocol;
     // LEV_OPT_CLOSE_ON_FREE: the evconnlistener owns fd from here on.
     l->listener.reset(evconnlistener_new(base_.get(), &Worker::onAccept, l.get(),
                                          LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd));

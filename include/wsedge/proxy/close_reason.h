@@ -1,6 +1,7 @@
 #pragma once
 // Every session ends with exactly one CloseReason. It decides the status or
 // close codes sent, the access log's reject_reason / closed_by, and a counter.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -14,7 +15,12 @@ enum class CloseReason : std::uint8_t {
   HeadTooLarge,      // 431
   NotWebSocket,      // 426 (plain HTTP, wrong version)
   NoRoute,           // 404
-  TooManyConnections,// 503 global cap
+  TooManyConnections,// 429 per-IP concurrent connections
+  Overloaded,        // 503 global.max_connections
+  RateLimited,       // 429 + Retry-After: per-IP handshake rate
+  Origin,            // 403 Origin not allowed (before auth)
+  Auth,              // 401 + WWW-Authenticate: token missing or invalid
+  ProxyProtocol,     // no valid PROXY header on a proxy_protocol listener: closed, no answer
   NoServer,          // 503 no available server
   UpstreamError,     // 502 connect failed twice, bad 101
   UpstreamTimeout,   // 504 no 101 in time
@@ -29,12 +35,16 @@ enum class CloseReason : std::uint8_t {
   ClientGone,        // client EOF or reset without a close: 1001 to the backend
   UpstreamGone,      // backend EOF or reset without a close: 1014 to the client
   Drain,             // proxy shutting down: 1001 / 1001
+  TokenExpired,      // close_on_expiry: the token's exp passed: 1008 / 1001
+  MessageRate,       // client over its message/byte rate, on_rate_exceeded = "close": 1008 / 1001
   TlsHandshake,      // client TLS handshake failed (closed, no answer possible), or
                      // the backend's TLS failed (verification...): 502
 };
 
 /// Access-log / metrics name ("bad_request", "no_route", ...).
 std::string_view reasonName(CloseReason r);
+/// Number of CloseReason values (for per-reason counters).
+inline constexpr std::size_t kCloseReasonCount = 64;
 /// HTTP status the proxy answers with for a pre-upgrade reason, else 0.
 int reasonStatus(CloseReason r);
 

@@ -17,13 +17,21 @@
 
 #include "wsedge/core/clock.h"
 #include "wsedge/core/handles.h"
+#include "wsedge/http/headers.h"
+#include "wsedge/http/request_parser.h"
 #include "wsedge/net/address.h"
+#include "wsedge/policy/ip_limiter.h"
 #include "wsedge/proxy/access_log.h"
 #include "wsedge/proxy/close_reason.h"
 #include "wsedge/proxy/runtime.h"
 #include "wsedge/ws/frame_parser.h"
 
 struct evbuffer;
+
+namespace wsedge::policy {
+class ConnectionRateLimiter;
+class ProxyProtocolParser;
+}  // namespace wsedge::policy
 
 namespace wsedge::proxy {
 
@@ -47,6 +55,7 @@ struct ListenerInfo {
   std::string name;
   std::size_t index = 0;  // into Config::listeners
   bool tls = false;
+  bool proxyProtocol = false;  // a PROXY v1/v2 header comes first (session reads it)
 };
 
 class Session {
@@ -66,7 +75,7 @@ class Session {
 
  private:
   enum class State : std::uint8_t {
-    ReadingHead, Connecting, AwaitingUpgrade, Passthrough, Relaying, Rejecting, Closing, Done
+    ReadingProxyHeader, ReadingHead, Connecting, AwaitingUpgrade, Passthrough, Relaying, Rejecting, Closing, Done
   };
   struct Handshake;
 
@@ -99,8 +108,24 @@ class Session {
   void upstreamConnected();
   void readUpgradeResponse();
   void passthrough();
-  void reject(CloseReason reason, int status = 0);
+  void reject(CloseReason reason, int status = 0, std::vector<http::Header> extra = {});
   void armTimer(std::chrono::milliseconds d);
+
+  // Policy (session_policy.cpp): PROXY header, filter chain, token expiry,
+  // per-connection rate limits.
+  void readProxyHeader();
+  /// Runs the route's filter chain; false when the request was rejected.
+  bool applyPolicy(http::Request& req);
+  void armExpiry(std::int64_t exp);
+  static void onExpiry(evutil_socket_t, short, void* ctx);
+  /// Relay hook: may the client frame whose header starts `head` go now?
+  /// Counts it when yes. Only called when rate_ is set.
+  bool rateAllows(const std::uint8_t* head);
+  /// The frame was refused: pause reading (throttle) or close 1008 / 1001.
+  void onRateExceeded();
+  static void onThrottleEnd(evutil_socket_t, short, void* ctx);
+  /// `Sec-WebSocket-Protocol: bearer` added to a 101 that selected none.
+  static void addBearerProtocol(evbuffer* out, evbuffer* in, std::size_t headLen);
 
   // Relay and close (relay.cpp).
   void startRelay(std::uint8_t allowedRsv);
@@ -162,6 +187,14 @@ class Session {
   bool clientShut_ = false;
   bool upstreamShut_ = false;
   bool counted_ = false;  // in SharedCounters::connectionsActive
+
+  // Policy.
+  std::unique_ptr<policy::ProxyProtocolParser> proxyHeader_;  // only until it is read
+  policy::IpLease lease_;                                     // per-IP and global slots
+  std::unique_ptr<policy::ConnectionRateLimiter> rate_;       // null = no rate limit
+  core::EventPtr expiryTimer_;                                // close_on_expiry
+  core::EventPtr throttleTimer_;                              // resumes a throttled client
+  bool answerBearer_ = false;  // token came by subprotocol: complete the 101
 };
 
 }  // namespace wsedge::proxy

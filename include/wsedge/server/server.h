@@ -14,6 +14,10 @@
 #include "wsedge/proxy/access_log.h"
 #include "wsedge/proxy/runtime.h"
 
+namespace wsedge::policy {
+class IpLimiter;
+}
+
 namespace wsedge::worker {
 class Worker;
 }
@@ -35,12 +39,16 @@ class Server {
   /// Builds the runtime for `cfg`; empty with `error` set when a backend
   /// address cannot be resolved.
   proxy::RuntimePtr buildRuntime(const config::ConfigPtr& cfg, std::string& error);
+  /// Policy part of buildRuntime: logs every error at its place in the file.
+  bool buildPolicy(const config::Config& cfg, proxy::Runtime& rt, std::string& error);
 
   std::string configPath_;
   config::ConfigPtr config_;
   proxy::RuntimePtr runtime_;
   balance::Registry registry_;
   proxy::SharedCounters counters_;
+  // Per-IP and global admission state, kept across reloads (reconfigured).
+  std::unique_ptr<policy::IpLimiter> ipLimiter_;
   proxy::AccessLog accessLog_;
   core::EventBasePtr base_;
   std::vector<core::EventPtr> signals_;
