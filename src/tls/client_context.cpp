@@ -32,7 +32,8 @@ std::shared_ptr<ClientContext> ClientContext::create(const std::string& pool,
   SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
   SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                           SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_options(
+      c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_alpn_protos(c, kAlpnHttp11, sizeof kAlpnHttp11);
   cc->name_ = server.serverName.empty() ? server.address.host : server.serverName;
   cc->isIp_ = isIpLiteral(cc->name_);

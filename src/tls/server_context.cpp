@@ -101,7 +101,8 @@ SslCtxPtr ServerContext::newContext(const config::ListenerTls& conf, std::string
   // IGNORE_UNEXPECTED_EOF: OpenSSL 3 reports a TCP close without
   // close_notify as a protocol error, which libevent 2.1's dirty-shutdown
   // setting predates; this makes it the plain EOF that it is.
-  SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_options(
+      c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
   // RELEASE_BUFFERS: an idle connection holds no 16 KiB read/write buffers.
   // The other two are what bufferevent_openssl's partial writes rely on.
   SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |

@@ -18,7 +18,8 @@ using tls::testing::writePair;
 class ConfigTls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = (fs::temp_directory_path() / ("wsedge-config-tls-" + std::to_string(::getpid()))).string();
+    dir_ =
+        (fs::temp_directory_path() / ("wsedge-config-tls-" + std::to_string(::getpid()))).string();
     fs::create_directories(dir_);
     writePair(dir_, "a", KeyKind::Ec, {"a.test"});
     writePair(dir_, "b", KeyKind::Rsa, {"b.test"});
@@ -33,7 +34,8 @@ class ConfigTls : public ::testing::Test {
   static LoadResult loadTls(const std::string& tlsLines, const std::string& serverLines = "") {
     std::string text = "[[listeners]]\nname = \"l\"\naddress = \"127.0.0.1:8443\"\n" + tlsLines +
                        "\n[[routes]]\npool = \"p\"\n[[pools]]\nname = \"p\"\n[[pools.servers]]\n"
-                       "name = \"s\"\naddress = \"127.0.0.1:9001\"\n" + serverLines;
+                       "name = \"s\"\naddress = \"127.0.0.1:9001\"\n" +
+                       serverLines;
     return loadString(text, "t.toml");
   }
   static std::string pair(const std::string& cert, const std::string& key) {
@@ -102,8 +104,9 @@ TEST_F(ConfigTls, ExpiredAndNotYetValidCertificates) {
   EXPECT_NE(r.errors[0].message.find("certificate \"" + file("old.crt") + "\" expired on "),
             std::string::npos)
       << r.errors[0].message;
-  EXPECT_NE(r.errors[1].message.find("certificate \"" + file("future.crt") + "\" is not valid before "),
-            std::string::npos)
+  EXPECT_NE(
+      r.errors[1].message.find("certificate \"" + file("future.crt") + "\" is not valid before "),
+      std::string::npos)
       << r.errors[1].message;
 }
 
@@ -136,8 +139,8 @@ TEST_F(ConfigTls, UnknownKeysRejected) {
 }
 
 TEST_F(ConfigTls, ServerTlsKeys) {
-  auto r = loadTls("", "tls = true\nca_file = \"" + file("a.crt") +
-                           "\"\nserver_name = \"backend.internal\"\n");
+  auto r = loadTls(
+      "", "tls = true\nca_file = \"" + file("a.crt") + "\"\nserver_name = \"backend.internal\"\n");
   ASSERT_TRUE(r.ok()) << errors(r);
   const Server& s = r.config->pools[0].servers[0];
   EXPECT_TRUE(s.tls);
