@@ -42,6 +42,20 @@ void Session::startRelay(std::uint8_t allowedRsv) {
   if (state_ != State::Done) relay(false);
 }
 
+namespace {
+
+/// Header length announced by the first two bytes of a frame.
+std::size_t headerLengthOf(const std::uint8_t* b) {
+  std::size_t n = 2;
+  std::uint8_t len = b[1] & 0x7f;
+  if (len == 126) n += 2;
+  if (len == 127) n += 8;
+  if (b[1] & 0x80) n += 4;
+  return n;
+}
+
+}  // namespace
+
 void Session::relay(bool fromClient) {
   Flow& f = fromClient ? *c2s_ : *s2c_;
   bufferevent* inBev = fromClient ? client() : upstream();
@@ -54,60 +68,87 @@ void Session::relay(bool fromClient) {
   }
   evbuffer* out = bufferevent_get_output(outBev);
 
+  // Frames are forwarded unchanged, so the loop only walks the input (`pos` is
+  // how far it got) and one evbuffer_remove_buffer moves every complete frame
+  // and payload piece at the end: chains by reference, no copy, no unmasking.
+  std::size_t pos = 0;
+  std::size_t avail = evbuffer_get_length(in);
+  auto flush = [&] {
+    if (pos == 0) return;
+    evbuffer_remove_buffer(in, out, pos);
+    f.bytes += pos;
+    avail -= pos;
+    pos = 0;
+  };
+  auto copyAt = [&](std::size_t at, void* dst, std::size_t len) {
+    evbuffer_ptr p;
+    evbuffer_ptr_set(in, &p, at, EVBUFFER_PTR_SET);
+    evbuffer_copyout_from(in, &p, dst, len);
+  };
+
   for (;;) {
     if (f.parser.expectingHeader()) {
       if (f.pendingClose != 0) {
         // A frame boundary: the close the proxy queued can go out now.
+        flush();
         emitClose(!fromClient, f.pendingClose);
         evbuffer_drain(in, evbuffer_get_length(in));
         flushAndShutdown();
         return;
       }
-      std::size_t avail = evbuffer_get_length(in);
-      if (avail == 0) break;
+      if (avail - pos < 2) break;
       std::uint8_t head[ws::kMaxHeaderSize];
-      auto n = evbuffer_copyout(in, head, std::min(avail, ws::kMaxHeaderSize));
-      core::FeedResult r =
-          f.parser.feed({reinterpret_cast<const char*>(head), static_cast<std::size_t>(n)});
-      evbuffer_drain(in, r.consumed);
-      if (r.status == core::ParseStatus::NeedMore) break;
+      copyAt(pos, head, 2);
+      std::size_t need = headerLengthOf(head);
+      // Control frames (<= 125 bytes) are handled whole: wait for all of it.
+      std::size_t whole = need;
+      if ((head[0] & 0x08) && (head[1] & 0x7f) <= ws::kMaxControlPayload) whole += head[1] & 0x7f;
+      if (avail - pos < whole) break;  // parse whole headers only
+      if (need > 2) copyAt(pos + 2, head + 2, need - 2);
+      // Per-connection rate limit (session_policy.cpp); null when none is set.
+      if (fromClient && rate_ != nullptr && !rateAllows(head)) {
+        flush();  // what was allowed goes; this frame stays unread in `in`
+        return onRateExceeded();
+      }
+      core::FeedResult r = f.parser.feed({reinterpret_cast<const char*>(head), need});
       if (r.status == core::ParseStatus::Error) {
-        f.stopped = true;
-        if (r.code == ws::close_code::MessageTooBig) {
-          failRelay(CloseReason::MessageTooBig, ws::close_code::MessageTooBig,
-                    ws::close_code::GoingAway);
-        } else if (fromClient) {
-          failRelay(CloseReason::ClientProtocol, static_cast<std::uint16_t>(r.code),
-                    ws::close_code::GoingAway);
-        } else {
-          failRelay(CloseReason::ServerProtocol, ws::close_code::BadGateway,
-                    static_cast<std::uint16_t>(r.code));
-        }
+        flush();  // frames before the bad one are delivered first
+        failFlow(fromClient, r.code);
         return;
       }
       const ws::FrameHeader& h = f.parser.header();
       if (ws::isControl(h.opcode)) {
-        if (!relayControl(fromClient, f)) break;
-        continue;
+        auto len = static_cast<std::size_t>(h.payloadLength);
+        std::uint8_t payload[ws::kMaxControlPayload];
+        copyAt(pos + need, payload, len);
+        f.parser.consumePayload(len);
+        if (h.opcode != ws::Opcode::Close) {  // ping, pong: relayed as they are
+          pos += need + len;
+          continue;
+        }
+        if (h.masked) ws::applyMask(payload, len, h.mask);
+        std::uint16_t code = 0;
+        std::string_view why;
+        if (!ws::parseClosePayload({reinterpret_cast<const char*>(payload), len}, code, why)) {
+          flush();
+          failFlow(fromClient, ws::close_code::ProtocolError);
+          return;
+        }
+        pos += need + len;
+        flush();
+        closeRelayed(fromClient, code);
+        return;
       }
       if (h.fin) f.messages++;
-      std::string_view raw = f.parser.rawHeader();
-      evbuffer_add(out, raw.data(), raw.size());
-      f.bytes += raw.size();
+      pos += need;
       continue;  // a zero-length frame is complete already
     }
-    if (ws::isControl(f.parser.header().opcode)) {
-      if (!relayControl(fromClient, f)) break;
-      continue;
-    }
-    std::size_t avail = evbuffer_get_length(in);
-    if (avail == 0) break;
-    std::uint64_t take = std::min<std::uint64_t>(avail, f.parser.payloadRemaining());
-    // The payload moves by reference: no copy, no unmasking.
-    evbuffer_remove_buffer(in, out, static_cast<std::size_t>(take));
-    f.bytes += take;
+    std::uint64_t take = std::min<std::uint64_t>(avail - pos, f.parser.payloadRemaining());
+    if (take == 0) break;
+    pos += static_cast<std::size_t>(take);
     f.parser.consumePayload(take);
   }
+  flush();
 
   if (!f.paused && evbuffer_get_length(out) > kHighWatermark) {
     f.paused = true;
@@ -115,60 +156,40 @@ void Session::relay(bool fromClient) {
   }
 }
 
-bool Session::relayControl(bool fromClient, Flow& f) {
+void Session::failFlow(bool fromClient, int code) {
+  Flow& f = fromClient ? *c2s_ : *s2c_;
   bufferevent* inBev = fromClient ? client() : upstream();
-  bufferevent* outBev = fromClient ? upstream() : client();
-  evbuffer* in = bufferevent_get_input(inBev);
-  const ws::FrameHeader& h = f.parser.header();
-  auto len = static_cast<std::size_t>(f.parser.payloadRemaining());
-  if (evbuffer_get_length(in) < len) return false;  // control frames are read whole
-
-  std::uint8_t payload[ws::kMaxControlPayload];
-  evbuffer_remove(in, payload, len);
-  f.parser.consumePayload(len);
-
-  if (h.opcode == ws::Opcode::Close) {
-    std::uint8_t plain[ws::kMaxControlPayload];
-    std::copy(payload, payload + len, plain);
-    if (h.masked) ws::applyMask(plain, len, h.mask);
-    std::uint16_t code = 0;
-    std::string_view why;
-    if (!ws::parseClosePayload({reinterpret_cast<const char*>(plain), len}, code, why)) {
-      f.stopped = true;
-      if (fromClient) {
-        failRelay(CloseReason::ClientProtocol, ws::close_code::ProtocolError,
-                  ws::close_code::GoingAway);
-      } else {
-        failRelay(CloseReason::ServerProtocol, ws::close_code::BadGateway,
-                  ws::close_code::ProtocolError);
-      }
-      return false;
-    }
-    if (!c2s_->closeRelayed && !s2c_->closeRelayed) {
-      closeCode_ = code;
-      (fromClient ? closedByClient_ : closedByServer_) = true;
-      if (reason_ == CloseReason::None) reason_ = CloseReason::NormalClose;
-    }
-  }
-
-  evbuffer* out = bufferevent_get_output(outBev);
-  std::string_view raw = f.parser.rawHeader();
-  evbuffer_add(out, raw.data(), raw.size());
-  evbuffer_add(out, payload, len);
-  f.bytes += raw.size() + len;
-
-  if (h.opcode == ws::Opcode::Close) {
-    // Nothing may follow a close frame in this direction.
-    f.closeRelayed = true;
-    f.stopped = true;
+  f.stopped = true;
+  if (inBev) {
+    evbuffer* in = bufferevent_get_input(inBev);
     evbuffer_drain(in, evbuffer_get_length(in));
-    Flow& other = fromClient ? *s2c_ : *c2s_;
-    if (other.closeRelayed || state_ == State::Closing) {
-      beginClosing();
-    }
-    return false;
   }
-  return true;
+  if (code == ws::close_code::MessageTooBig) {
+    failRelay(CloseReason::MessageTooBig, ws::close_code::MessageTooBig, ws::close_code::GoingAway);
+  } else if (fromClient) {
+    failRelay(CloseReason::ClientProtocol, static_cast<std::uint16_t>(code),
+              ws::close_code::GoingAway);
+  } else {
+    failRelay(CloseReason::ServerProtocol, ws::close_code::BadGateway,
+              static_cast<std::uint16_t>(code));
+  }
+}
+
+void Session::closeRelayed(bool fromClient, std::uint16_t code) {
+  Flow& f = fromClient ? *c2s_ : *s2c_;
+  Flow& other = fromClient ? *s2c_ : *c2s_;
+  if (!c2s_->closeRelayed && !s2c_->closeRelayed) {
+    closeCode_ = code;
+    (fromClient ? closedByClient_ : closedByServer_) = true;
+    if (reason_ == CloseReason::None) reason_ = CloseReason::NormalClose;
+  }
+  // Nothing may follow a close frame in this direction.
+  f.closeRelayed = true;
+  f.stopped = true;
+  bufferevent* inBev = fromClient ? client() : upstream();
+  evbuffer* in = bufferevent_get_input(inBev);
+  evbuffer_drain(in, evbuffer_get_length(in));
+  if (other.closeRelayed || state_ == State::Closing) beginClosing();
 }
 
 void Session::emitClose(bool toClient, std::uint16_t code) {

@@ -1,7 +1,6 @@
 #include "wsedge/server/server.h"
 
 #include <event2/event.h>
-#include <event2/thread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include "wsedge/server/policy_build.h"
 #include "wsedge/tls/client_context.h"
 #include "wsedge/tls/server_context.h"
+#include "wsedge/worker/mailbox.h"
 #include "wsedge/worker/worker.h"
 
 namespace wsedge::server {
@@ -47,7 +47,7 @@ Server::~Server() {
   for (auto& w : workers_) w->join();
   workers_.clear();
   signals_.clear();
-  workerExit_.reset();
+  mailbox_.reset();
 }
 
 proxy::RuntimePtr Server::buildRuntime(const config::ConfigPtr& cfg, std::string& error) {
@@ -142,14 +142,12 @@ int Server::run() {
   }
   raiseFileLimit();
   ::signal(SIGPIPE, SIG_IGN);
-  evthread_use_pthreads();  // workers' mailboxes are activated from other threads
-  base_.reset(event_base_new());
-  workerExit_.reset(event_new(base_.get(), -1, 0, &Server::onWorkerExit, this));
+  base_.reset(worker::newEventBase());
+  mailbox_ = std::make_unique<worker::Mailbox>(base_.get());
 
   for (unsigned i = 0; i < config_->global.workers; ++i) {
     auto w = std::make_unique<worker::Worker>(i, runtime_, accessLog_, [this] {
-      workersExited_.fetch_add(1);
-      event_active(workerExit_.get(), EV_READ, 0);
+      mailbox_->post([this] { workerExited(); });
     });
     if (!w->init(error)) {
       core::log::error("cannot start", {{"error", error}});
@@ -205,9 +203,8 @@ void Server::beginDrain() {
   for (auto& w : workers_) w->drain(kDrainBudget);
 }
 
-void Server::onWorkerExit(evutil_socket_t, short, void* ctx) {
-  auto* s = static_cast<Server*>(ctx);
-  if (s->workersExited_.load() >= s->workers_.size()) event_base_loopexit(s->base_.get(), nullptr);
+void Server::workerExited() {
+  if (++workersExited_ >= workers_.size()) event_base_loopexit(base_.get(), nullptr);
 }
 
 void Server::reload() {

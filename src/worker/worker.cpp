@@ -13,22 +13,35 @@
 
 namespace wsedge::worker {
 
+event_base* newEventBase() {
+  // One thread per base, cross-thread wake-ups through the Mailbox's eventfd:
+  // no locks inside libevent. The changelist folds the enable/disable pairs of
+  // one loop iteration into at most one epoll_ctl per fd.
+  event_config* cfg = event_config_new();
+  event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+  event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+  event_base* base = event_base_new_with_config(cfg);
+  event_config_free(cfg);
+  return base;
+}
+
 Worker::Worker(unsigned id, proxy::RuntimePtr runtime, proxy::AccessLog& accessLog,
                std::function<void()> onExit)
     : id_(id), runtime_(std::move(runtime)), accessLog_(accessLog), onExit_(std::move(onExit)) {
   std::random_device rd;
   rng_ = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ (static_cast<std::uint64_t>(id) << 17) ^ 1;
-  base_.reset(event_base_new());
-  mailboxEvent_.reset(event_new(base_.get(), -1, 0, &Worker::onMailbox, this));
+  base_.reset(newEventBase());
+  mailbox_ = std::make_unique<Mailbox>(base_.get());
   reapEvent_.reset(event_new(base_.get(), -1, 0, &Worker::onReap, this));
   drainDeadline_.reset(evtimer_new(base_.get(), &Worker::onDrainDeadline, this));
 }
 
 Worker::~Worker() {
   join();
-  // Sessions and listeners go before the base they live on.
+  // Sessions, listeners and the mailbox go before the base they live on.
   sessions_.clear();
   listeners_.clear();
+  mailbox_.reset();
 }
 
 bool Worker::init(std::string& error) {
@@ -89,11 +102,7 @@ void Worker::join() {
 }
 
 void Worker::post(std::function<void()> fn) {
-  {
-    std::lock_guard lock(mailboxMu_);
-    mailbox_.push_back(std::move(fn));
-  }
-  event_active(mailboxEvent_.get(), EV_READ, 0);
+  mailbox_->post(std::move(fn));
 }
 
 void Worker::setRuntime(proxy::RuntimePtr rt) {
@@ -111,17 +120,6 @@ void Worker::drain(std::chrono::milliseconds budget) {
     evtimer_add(drainDeadline_.get(), &tv);
     maybeExitAfterDrain();
   });
-}
-
-void Worker::onMailbox(evutil_socket_t, short, void* ctx) { static_cast<Worker*>(ctx)->runMailbox(); }
-
-void Worker::runMailbox() {
-  std::vector<std::function<void()>> work;
-  {
-    std::lock_guard lock(mailboxMu_);
-    work.swap(mailbox_);
-  }
-  for (auto& fn : work) fn();
 }
 
 void Worker::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int len, void* ctx) {

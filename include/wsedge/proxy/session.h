@@ -130,7 +130,11 @@ class Session {
   // Relay and close (relay.cpp).
   void startRelay(std::uint8_t allowedRsv);
   void relay(bool fromClient);
-  bool relayControl(bool fromClient, Flow& flow);
+  /// The peer on `fromClient`'s side broke RFC 6455 (or a limit): `code` is
+  /// the parser's close code.
+  void failFlow(bool fromClient, int code);
+  /// A valid close frame went through; once both ways, the session closes.
+  void closeRelayed(bool fromClient, std::uint16_t code);
   void queueClose(bool toClient, std::uint16_t code);
   void emitClose(bool toClient, std::uint16_t code);
   void failRelay(CloseReason reason, std::uint16_t toClient, std::uint16_t toUpstream);

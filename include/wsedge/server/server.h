@@ -20,6 +20,7 @@ class IpLimiter;
 
 namespace wsedge::worker {
 class Worker;
+class Mailbox;
 }
 
 namespace wsedge::server {
@@ -33,7 +34,7 @@ class Server {
 
  private:
   static void onSignal(evutil_socket_t sig, short, void* ctx);
-  static void onWorkerExit(evutil_socket_t, short, void* ctx);
+  void workerExited();
   void beginDrain();
   void reload();
   /// Builds the runtime for `cfg`; empty with `error` set when a backend
@@ -52,9 +53,9 @@ class Server {
   proxy::AccessLog accessLog_;
   core::EventBasePtr base_;
   std::vector<core::EventPtr> signals_;
-  core::EventPtr workerExit_;
+  std::unique_ptr<worker::Mailbox> mailbox_;
   std::vector<std::unique_ptr<worker::Worker>> workers_;
-  std::atomic<unsigned> workersExited_{0};
+  unsigned workersExited_ = 0;
   bool draining_ = false;
   std::uint64_t reloadsOk_ = 0;
   std::uint64_t reloadsFailed_ = 0;

@@ -15,8 +15,12 @@
 #include "wsedge/proxy/access_log.h"
 #include "wsedge/proxy/runtime.h"
 #include "wsedge/proxy/session.h"
+#include "wsedge/worker/mailbox.h"
 
 namespace wsedge::worker {
+
+/// A lock-free (single-threaded) event base for one thread.
+event_base* newEventBase();
 
 class Worker final : public proxy::SessionHost {
  public:
@@ -57,10 +61,8 @@ class Worker final : public proxy::SessionHost {
   };
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int len, void* ctx);
   static void onAcceptError(evconnlistener* l, void* ctx);
-  static void onMailbox(evutil_socket_t, short, void* ctx);
   static void onReap(evutil_socket_t, short, void* ctx);
   static void onDrainDeadline(evutil_socket_t, short, void* ctx);
-  void runMailbox();
   void reap();
   void maybeExitAfterDrain();
 
@@ -69,7 +71,7 @@ class Worker final : public proxy::SessionHost {
   proxy::AccessLog& accessLog_;
   std::function<void()> onExit_;
   core::EventBasePtr base_;
-  core::EventPtr mailboxEvent_;
+  std::unique_ptr<Mailbox> mailbox_;
   core::EventPtr reapEvent_;
   core::EventPtr drainDeadline_;
   std::vector<std::unique_ptr<Listening>> listeners_;
@@ -79,8 +81,6 @@ class Worker final : public proxy::SessionHost {
   std::uint64_t rng_;
   bool draining_ = false;
 
-  std::mutex mailboxMu_;
-  std::vector<std::function<void()>> mailbox_;
   std::thread thread_;
 };
 
