@@ -22,6 +22,7 @@ namespace {
 constexpr std::size_t kHighWatermark = 256 * 1024;
 // How long a closing side may take to close its TCP end after ours.
 constexpr std::chrono::milliseconds kLinger{3000};
+constexpr std::size_t kMaxSingleRead = 64 * 1024;
 }  // namespace
 
 void Session::startRelay(std::uint8_t allowedRsv) {
@@ -37,6 +38,15 @@ void Session::startRelay(std::uint8_t allowedRsv) {
   bufferevent_setwatermark(upstream(), EV_WRITE, kHighWatermark / 2, 0);
   bufferevent_enable(client(), EV_READ);
   bufferevent_enable(upstream(), EV_READ);
+  // Plain sockets: the relay writes itself (pushOut) and EV_WRITE is only
+  // armed while the kernel refuses bytes; reads take up to 64 KiB at a time.
+  clientDirect_ = writesDirectly(client());
+  upstreamDirect_ = writesDirectly(upstream());
+  for (auto [bev, direct] : {std::pair{client(), clientDirect_}, std::pair{upstream(), upstreamDirect_}}) {
+    if (!direct) continue;
+    bufferevent_set_max_single_read(bev, kMaxSingleRead);
+    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) bufferevent_disable(bev, EV_WRITE);
+  }
   // Bytes that came with the request head or the 101 are frames: relay them now.
   relay(true);
   if (state_ != State::Done) relay(false);
@@ -76,6 +86,7 @@ void Session::relay(bool fromClient) {
   auto flush = [&] {
     if (pos == 0) return;
     evbuffer_remove_buffer(in, out, pos);
+    pushOut(outBev, fromClient ? upstreamDirect_ : clientDirect_);
     f.bytes += pos;
     avail -= pos;
     pos = 0;
@@ -208,6 +219,7 @@ void Session::emitClose(bool toClient, std::uint16_t code) {
     frame = ws::makeClose(code, {}, key);
   }
   evbuffer_add(bufferevent_get_output(outBev), frame.bytes.data(), frame.size);
+  pushOut(outBev, toClient ? clientDirect_ : upstreamDirect_);
 }
 
 void Session::queueClose(bool toClient, std::uint16_t code) {

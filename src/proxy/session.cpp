@@ -100,6 +100,10 @@ void Session::onUpstreamRead(bufferevent*, void* ctx) {
 
 void Session::onClientWrite(bufferevent*, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
+  if (s->clientDirect_ && s->client() &&
+      evbuffer_get_length(bufferevent_get_output(s->client())) == 0) {
+    bufferevent_disable(s->client(), EV_WRITE);  // drained: back to direct writes
+  }
   if (s->state_ == State::Relaying || s->state_ == State::Closing) s->resumePaused(true);
   if (s->state_ == State::Rejecting || s->state_ == State::Closing) s->flushAndShutdown();
   if (s->state_ == State::Passthrough && s->handshake_ &&
@@ -111,6 +115,10 @@ void Session::onClientWrite(bufferevent*, void* ctx) {
 
 void Session::onUpstreamWrite(bufferevent*, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
+  if (s->upstreamDirect_ && s->upstream() &&
+      evbuffer_get_length(bufferevent_get_output(s->upstream())) == 0) {
+    bufferevent_disable(s->upstream(), EV_WRITE);
+  }
   if (s->state_ == State::Relaying || s->state_ == State::Closing) s->resumePaused(false);
   if (s->state_ == State::Closing) s->flushAndShutdown();
 }

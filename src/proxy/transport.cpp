@@ -1,7 +1,10 @@
 // The transport under a session: plain TCP or TLS bufferevents. This is the
 // only place that knows one from the other, so the handshake and the relay
 // never care (they see decrypted bytes in the same evbuffers either way).
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
 #include <sys/socket.h>
 
 #include "wsedge/proxy/session.h"
@@ -46,6 +49,22 @@ void Session::shutdownWrite(bufferevent* bev) {
   // sending (its close frame, say) until it closes too.
   tls::sendCloseNotify(bev);
   ::shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
+bool Session::writesDirectly(bufferevent* bev) {
+  // TLS bufferevents must encrypt what they send: only plain sockets qualify.
+  return bufferevent_openssl_get_ssl(bev) == nullptr;
+}
+
+void Session::pushOut(bufferevent* bev, bool direct) {
+  if (!direct || bev == nullptr) return;
+  evbuffer* out = bufferevent_get_output(bev);
+  if (evbuffer_get_length(out) == 0) return;
+  // Write now, from the callback that produced the bytes: no EV_WRITE
+  // registration and no extra loop turn. Only what the kernel does not take
+  // is left to the bufferevent (which also reports errors as events).
+  evbuffer_write(out, bufferevent_getfd(bev));
+  if (evbuffer_get_length(out) != 0) bufferevent_enable(bev, EV_WRITE);
 }
 
 }  // namespace wsedge::proxy

@@ -152,6 +152,10 @@ class Session {
   /// An unconnected bufferevent toward `server`; connectUpstream() starts it.
   bufferevent* newUpstreamTransport(const balance::Server& server);
   bool connectUpstream(const net::SockAddr& addr);
+  /// True when the relay may write `bev`'s socket itself (plain TCP).
+  static bool writesDirectly(bufferevent* bev);
+  /// Writes `bev`'s output at once when `direct`; what is left waits for EV_WRITE.
+  static void pushOut(bufferevent* bev, bool direct);
   /// Half-closes our sending side once its output is flushed.
   static void shutdownWrite(bufferevent* bev);
 
@@ -190,7 +194,9 @@ class Session {
   bool upstreamEof_ = false;
   bool clientShut_ = false;
   bool upstreamShut_ = false;
-  bool counted_ = false;  // in SharedCounters::connectionsActive
+  bool counted_ = false;
+  bool clientDirect_ = false;    // relay writes the client socket itself
+  bool upstreamDirect_ = false;  // relay writes the upstream socket itself  // in SharedCounters::connectionsActive
 
   // Policy.
   std::unique_ptr<policy::ProxyProtocolParser> proxyHeader_;  // only until it is read
