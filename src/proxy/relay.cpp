@@ -20,8 +20,6 @@ namespace {
 // Backpressure: a side's output above this stops reading the other side until
 // it drains below half of it. Bounds memory per connection whatever the peers do.
 constexpr std::size_t kHighWatermark = 256 * 1024;
-// How long a closing side may take to close its TCP end after ours.
-constexpr std::chrono::milliseconds kLinger{3000};
 constexpr std::size_t kMaxSingleRead = 64 * 1024;
 }  // namespace
 

@@ -397,6 +397,8 @@ void Session::reject(CloseReason reason, int status, std::vector<http::Header> e
   std::string resp = http::buildErrorResponse(status, extra);
   bufferevent_write(client(), resp.data(), resp.size());
   state_ = State::Rejecting;
+  // Bounded even when the client never reads the answer.
+  armTimer(kLinger);
   // Keep reading (and discarding) so that unread request bytes do not turn
   // our close into a reset that could destroy the answer in flight.
   bufferevent_enable(client(), EV_READ);

@@ -74,6 +74,10 @@ class Session {
   bool finished() const { return state_ == State::Done; }
 
  private:
+  /// How long a closing or rejected peer may take to read our last bytes and
+  /// close its end, whatever it does: no session outlives this.
+  static constexpr std::chrono::milliseconds kLinger{3000};
+
   enum class State : std::uint8_t {
     ReadingProxyHeader, ReadingHead, Connecting, AwaitingUpgrade, Passthrough, Relaying, Rejecting, Closing, Done
   };
