@@ -19,13 +19,11 @@
 #include "wsedge/policy/token_bucket.h"
 #include "wsedge/proxy/forward.h"
 #include "wsedge/tls/bufferevent.h"
+#include "buffer_feed.h"
 #include "handshake.h"
 
 namespace wsedge::proxy {
 
-namespace {
-constexpr int kMaxIov = 16;
-}
 
 Session::Session(SessionHost& host, const ListenerInfo& listener, std::uint64_t id,
                  evutil_socket_t fd, const sockaddr* peer, int peerLen)
@@ -222,15 +220,8 @@ void Session::onTimer(evutil_socket_t, short, void* ctx) {
 
 void Session::readHead() {
   evbuffer* in = bufferevent_get_input(client());
-  evbuffer_iovec vec[kMaxIov];
-  int n = evbuffer_peek(in, -1, nullptr, vec, kMaxIov);
   std::size_t consumed = 0;
-  core::FeedResult r;
-  for (int i = 0; i < n && i < kMaxIov; ++i) {
-    r = handshake_->request.feed({static_cast<const char*>(vec[i].iov_base), vec[i].iov_len});
-    consumed += r.consumed;
-    if (r.status != core::ParseStatus::NeedMore) break;
-  }
+  core::FeedResult r = feedFromBuffer(in, 0, handshake_->request, consumed);
   evbuffer_drain(in, consumed);
   if (r.status == core::ParseStatus::Error) {
     CloseReason why = r.code == 431   ? CloseReason::HeadTooLarge
@@ -319,16 +310,9 @@ void Session::readUpgradeResponse() {
   Handshake& hs = *handshake_;
   // Feed only what was not fed before: the head stays in the buffer until it
   // is complete, so a non-101 answer can be relayed byte for byte.
-  evbuffer_ptr pos;
-  if (evbuffer_ptr_set(in, &pos, hs.responseFed, EVBUFFER_PTR_SET) != 0) return;
-  evbuffer_iovec vec[kMaxIov];
-  int n = evbuffer_peek(in, -1, &pos, vec, kMaxIov);
-  core::FeedResult r;
-  for (int i = 0; i < n && i < kMaxIov; ++i) {
-    r = hs.response.feed({static_cast<const char*>(vec[i].iov_base), vec[i].iov_len});
-    hs.responseFed += r.consumed;
-    if (r.status != core::ParseStatus::NeedMore) break;
-  }
+  std::size_t fed = 0;
+  core::FeedResult r = feedFromBuffer(in, hs.responseFed, hs.response, fed);
+  hs.responseFed += fed;
   if (r.status == core::ParseStatus::NeedMore) return;
   if (r.status == core::ParseStatus::Error) return reject(CloseReason::UpstreamError);
 

@@ -14,12 +14,12 @@
 #include "wsedge/policy/token_bucket.h"
 #include "wsedge/proxy/session.h"
 #include "wsedge/ws/frame.h"
+#include "buffer_feed.h"
 
 namespace wsedge::proxy {
 
 namespace {
 
-constexpr int kMaxIov = 16;
 
 CloseReason closeReasonOf(policy::RejectReason r) {
   using R = policy::RejectReason;
@@ -85,15 +85,8 @@ std::uint64_t payloadLengthOf(const std::uint8_t* h) {
 
 void Session::readProxyHeader() {
   evbuffer* in = bufferevent_get_input(client());
-  evbuffer_iovec vec[kMaxIov];
-  int n = evbuffer_peek(in, -1, nullptr, vec, kMaxIov);
   std::size_t consumed = 0;
-  core::FeedResult r;
-  for (int i = 0; i < n && i < kMaxIov; ++i) {
-    r = proxyHeader_->feed({static_cast<const char*>(vec[i].iov_base), vec[i].iov_len});
-    consumed += r.consumed;
-    if (r.status != core::ParseStatus::NeedMore) break;
-  }
+  core::FeedResult r = feedFromBuffer(in, 0, *proxyHeader_, consumed);
   evbuffer_drain(in, consumed);
   if (r.status == core::ParseStatus::NeedMore) return;
   if (r.status == core::ParseStatus::Error) {
