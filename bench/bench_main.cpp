@@ -101,7 +101,9 @@ int main(int argc, char** argv) {
   shared->upgradeRequest = "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + std::to_string(o.port) +
                            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                           "User-Agent: wsedge-bench\r\n\r\n";
+                           "User-Agent: wsedge-bench\r\n";
+  for (const auto& h : o.headers) shared->upgradeRequest += h + "\r\n";
+  shared->upgradeRequest += "\r\n";
   SSL_CTX* tls = nullptr;
   if (o.tls) {
     tls = SSL_CTX_new(TLS_client_method());
@@ -137,17 +139,34 @@ int main(int argc, char** argv) {
   const double startSeconds = static_cast<double>(nowNs() - startNs) / 1e9;
 
   double cpuBefore = -1;
+  double echoSeconds = -1;
   if (o.mode == Mode::Idle) {
     std::printf("IDLE_READY open=%ld failed=%ld seconds=%.2f\n", shared->opened.load(), shared->failed.load(),
                 startSeconds);
     std::fflush(stdout);
+    cpuBefore = o.cpuPid > 0 ? processCpuSeconds(o.cpuPid) : -1;
     shared->phase.store(kMeasure);  // marks the start of the hold time
     if (!interrupted) {
-      if (o.duration > 0) waitSignal(stopSignals, o.duration);
+      if (o.duration > 0) interrupted = waitSignal(stopSignals, o.duration);
       else {
         int sig = 0;
         sigwait(&stopSignals, &sig);
+        interrupted = true;
       }
+    }
+    if (o.echoCheck > 0 && !interrupted) {
+      // One message on every open connection; done when every worker has sent
+      // and every echo is back, or after --echo-check seconds.
+      const std::uint64_t echoStart = nowNs();
+      shared->phase.store(kEcho);
+      while (!interrupted && static_cast<double>(nowNs() - echoStart) / 1e9 < o.echoCheck &&
+             !(shared->echoWorkers.load() == o.threads && shared->echoed.load() >= shared->echoSent.load())) {
+        interrupted = waitSignal(stopSignals, 0.001);
+      }
+      echoSeconds = static_cast<double>(nowNs() - echoStart) / 1e9;
+      std::printf("ECHO_DONE sent=%ld echoed=%ld seconds=%.3f\n", shared->echoSent.load(), shared->echoed.load(),
+                  echoSeconds);
+      std::fflush(stdout);
     }
   } else if (!interrupted) {
     shared->phase.store(kWarmup);
@@ -167,7 +186,7 @@ int main(int argc, char** argv) {
     seconds = std::max(seconds, w->measuredSeconds());
   }
   const double cpu = cpuBefore >= 0 && cpuAfter >= 0 ? cpuAfter - cpuBefore : -1;
-  Report r{o, total_, seconds, startSeconds, shared->sourceIps, fdLimit, cpu};
+  Report r{o, total_, seconds, startSeconds, shared->sourceIps, fdLimit, cpu, echoSeconds};
   printReport(r);
   workers.clear();
   if (tls) SSL_CTX_free(tls);

@@ -24,6 +24,9 @@ constexpr const char* kUsage =
     "  --label NAME        copied into the summary line\n"
     "  --cpu-pid PID       report this process's user+sys CPU over the measured window,\n"
     "                      and per message relayed (sent + received)\n"
+    "  --header 'Name: value'  extra upgrade request header (repeatable)\n"
+    "  --echo-check S      idle: after the hold, send one message on every open\n"
+    "                      connection and wait up to S seconds for all the echoes\n"
     "Client frames are always masked. Output: a table, then one line\n"
     "'SUMMARY key=value ...'. Idle mode prints 'IDLE_READY open=N failed=N' once\n"
     "every connection is open or failed.\n";
@@ -112,6 +115,14 @@ bool parseOptions(int argc, char** argv, Options& o, std::string& error) {
     else if (a == "--handshake-timeout") o.handshakeTimeout = std::atof(vs.c_str());
     else if (a == "--label") o.label = vs;
     else if (a == "--cpu-pid") o.cpuPid = std::atoi(vs.c_str());
+    else if (a == "--header") {
+      // One header line: no CR/LF smuggled into the request, a name and a colon.
+      if (vs.find_first_of("\r\n") != std::string::npos || vs.find(':') == std::string::npos || vs.front() == ':') {
+        error = "--header wants 'Name: value' on one line";
+        return false;
+      }
+      o.headers.push_back(vs);
+    } else if (a == "--echo-check") o.echoCheck = std::atof(vs.c_str());
     else {
       error = "unknown option " + std::string(a) + " (try --help)";
       return false;
@@ -122,6 +133,7 @@ bool parseOptions(int argc, char** argv, Options& o, std::string& error) {
     error = "--connections, --threads, --inflight and --concurrency must be >= 1";
   else if (o.mode == Mode::Open && o.rate <= 0) error = "--rate must be > 0";
   else if (o.size > (64u << 20)) error = "--size is at most 64 MiB";
+  else if (o.echoCheck < 0 || (o.echoCheck > 0 && o.mode != Mode::Idle)) error = "--echo-check S (S > 0) is for idle mode";
   else if (o.duration < 0 || o.warmup < 0) error = "--duration and --warmup must be >= 0";
   else if (o.mode != Mode::Idle && o.duration <= 0) error = "--duration must be > 0";
   return error.empty();

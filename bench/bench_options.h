@@ -2,6 +2,7 @@
 // Command line of wsedge-bench.
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace wsedge::bench {
 
@@ -32,6 +33,8 @@ struct Options {
   double handshakeTimeout = 10;
   std::string label;
   int cpuPid = 0;  // when set: user+sys CPU of this process over the measured window
+  std::vector<std::string> headers;  // extra "Name: value" lines in the upgrade request
+  double echoCheck = 0;  // idle: after the hold, one message per connection, wait this long for the echoes
 };
 
 /// Parses argv into `out`; false with a message in `error` on a bad option.

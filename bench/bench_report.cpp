@@ -74,6 +74,11 @@ void printReport(const Report& r) {
       std::printf("%-22s opened %llu  failed %llu  open at end %llu  closed by peer %llu\n", "connections",
                   static_cast<unsigned long long>(s.handshakes), static_cast<unsigned long long>(s.handshakeFailures),
                   static_cast<unsigned long long>(s.openNow), static_cast<unsigned long long>(s.closedByPeer));
+      if (r.echoSeconds >= 0) {
+        std::printf("%-22s sent %llu  echoed %llu  in %.3f s\n", "echo check", static_cast<unsigned long long>(s.sent),
+                    static_cast<unsigned long long>(s.received), r.echoSeconds);
+        printPercentiles("echo round trip", s.latency);
+      }
       break;
     case Mode::Connect:
       std::printf("%-22s %llu ok  %llu failed  %.0f handshakes/s\n", "handshakes",
@@ -103,6 +108,12 @@ void printReport(const Report& r) {
   std::string line(buf);
   appendPercentiles(line, "", s.latency);
   appendPercentiles(line, "hs_", s.handshakeLatency);
+  // Connect mode: the process's CPU per handshake (TLS cost without the client's side).
+  const double cpuPerHs = r.pidCpuSeconds >= 0 && s.handshakes > 0
+                              ? r.pidCpuSeconds * 1e6 / static_cast<double>(s.handshakes)
+                              : -1;
+  std::snprintf(buf, sizeof buf, " echo_s=%.3f pid_cpu_us_per_hs=%.1f", r.echoSeconds, cpuPerHs);
+  line += buf;
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 }

@@ -16,6 +16,7 @@ struct Report {
   int sourceIps;
   std::uint64_t fdLimit;
   double pidCpuSeconds;  // -1 = not measured
+  double echoSeconds;    // idle --echo-check: time to send and get every echo back; -1 = not run
 };
 
 /// user+sys CPU seconds of `pid` from /proc/PID/stat; -1 when unreadable.

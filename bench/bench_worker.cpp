@@ -323,6 +323,7 @@ void Worker::sendMessage(Conn* c, std::uint64_t intendedNs) {
 
 void Worker::onMessage(Conn* c, std::uint64_t payloadBytes) {
   ++stats_.received;
+  if (phase_ == kEcho) shared_.echoed.fetch_add(1, std::memory_order_relaxed);
   stats_.bytesReceived += payloadBytes;
   if (c->pending.empty()) return;
   const std::uint64_t now = nowNs();
@@ -368,6 +369,17 @@ void Worker::enterPhase(int phase) {
   } else if (phase == kMeasure) {
     if (o.mode != Mode::Idle) stats_.resetWindow();  // idle keeps its start-up counts
     measureStart_ = now;
+  } else if (phase == kEcho) {
+    if (o.mode == Mode::Idle && o.echoCheck > 0) {
+      long n = 0;
+      for (Conn* c : conns_)
+        if (c && c->state == ConnState::Open) {
+          sendMessage(c, now);
+          ++n;
+        }
+      shared_.echoSent.fetch_add(n);
+      shared_.echoWorkers.fetch_add(1);
+    }
   } else if (phase == kStop) {
     measured_ = measureStart_ ? static_cast<double>(now - measureStart_) / 1e9 : 0;
     stats_.openNow = 0;

@@ -21,7 +21,8 @@ struct ssl_ctx_st;
 namespace wsedge::bench {
 
 /// Phases driven by the main thread, polled by every worker on its tick.
-enum Phase : int { kConnecting = -1, kWarmup = 0, kMeasure = 1, kStop = 2 };
+/// kEcho: idle mode with --echo-check only (one message per open connection).
+enum Phase : int { kConnecting = -1, kWarmup = 0, kMeasure = 1, kEcho = 2, kStop = 3 };
 
 /// What the main thread sets up once and every worker reads.
 struct Shared {
@@ -34,6 +35,9 @@ struct Shared {
   std::atomic<int> readyWorkers{0};  // workers whose connections are all open or failed
   std::atomic<long> opened{0};       // start-up progress, for IDLE_READY
   std::atomic<long> failed{0};
+  std::atomic<int> echoWorkers{0};  // workers that sent their echo-check messages
+  std::atomic<long> echoSent{0};
+  std::atomic<long> echoed{0};
 };
 
 /// Counters of one worker over the measured window.

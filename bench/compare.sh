@@ -254,10 +254,10 @@ measure() {
   [ -n "$pid" ] && cpu_args=(--cpu-pid "$pid")
   log "$name: throughput 64 B"
   run_bench "$port" "$name-t64" --mode closed --connections $conns --threads 1 --inflight $inflight \
-    --size 64 --duration "$duration" --warmup "$warmup"
+    --size 64 --duration "$duration" --warmup "$warmup" "${cpu_args[@]}"
   log "$name: throughput 4 KiB"
   run_bench "$port" "$name-t4k" --mode closed --connections $conns --threads 1 --inflight $inflight \
-    --size 4096 --duration "$duration" --warmup "$warmup"
+    --size 4096 --duration "$duration" --warmup "$warmup" "${cpu_args[@]}"
   log "$name: latency and CPU at $rate msg/s"
   run_bench "$port" "$name-lat" --mode open --connections $conns --threads 1 --rate "$rate" \
     --size 64 --duration "$duration" --warmup "$warmup" "${cpu_args[@]}"
@@ -294,7 +294,7 @@ measure() {
     fi
   fi
 
-  printf '%s\tok\t-\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+  printf '%s\tok\t-\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
     "$(field "$work/$name-t64.out" msgs_per_s)" \
     "$(field "$work/$name-t4k.out" msgs_per_s)" \
     "$(field "$work/$name-t4k.out" mib_per_s)" \
@@ -304,10 +304,13 @@ measure() {
     "$(field "$work/$name-lat.out" pid_cpu_us_per_msg)" \
     "${rss_per:-}" "${idle_open:-}" \
     "$(field "$work/$name-hs.out" handshakes_per_s)" \
-    "$(field "$work/$name-lat.out" msgs_per_s)" >> "$results"
+    "$(field "$work/$name-lat.out" msgs_per_s)" \
+    "$(field "$work/$name-t64.out" pid_cpu_us_per_msg)" \
+    "$(field "$work/$name-t4k.out" pid_cpu_us_per_msg)" >> "$results"
   cp "$work"/"$name"-*.out "$out/" 2>/dev/null
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
 for s in $systems; do measure "$s"; done
 elapsed=$(( $(date +%s) - start ))
@@ -315,6 +318,7 @@ elapsed=$(( $(date +%s) - start ))
 # --- the table (and the chart) -----------------------------------------------------
 {
   echo "machine: $(nproc) CPUs, Linux $(uname -r), $(haproxy -v 2>/dev/null | head -1 | awk '{print "HAProxy", $3}'), $(/usr/sbin/nginx -v 2>&1 | sed 's/.*nginx\//nginx /'), fd hard limit $hard"
+  echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "load: closed loop $conns connections x $inflight in flight; open loop $rate msg/s on $conns connections; ${duration}s each after ${warmup}s warm-up; idle: $idle_n WebSockets; run took ${elapsed}s"
 } > "$out/context.txt"
 "$PY" "$here/compare_table.py" "$results" "$out" < "$out/context.txt"

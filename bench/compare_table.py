@@ -3,7 +3,7 @@
 table.md) and chart.dat for gnuplot. Context lines come on stdin."""
 import sys
 
-COLS = ["t64", "t4k", "t4k_mib", "p50", "p99", "p999", "cpu", "rss", "idle_open", "hs", "lat_rate"]
+COLS = ["t64", "t4k", "t4k_mib", "p50", "p99", "p999", "cpu", "rss", "idle_open", "hs", "lat_rate", "cpu_sat64", "cpu_sat4k"]
 # (column, heading, format, higher is better)
 SHOWN = [
     ("t64", "64 B msg/s", "{:,.0f}", True),
@@ -12,6 +12,8 @@ SHOWN = [
     ("p99", "p99 us", "{:.0f}", False),
     ("p999", "p99.9 us", "{:.0f}", False),
     ("cpu", "CPU us/msg", "{:.2f}", False),
+    ("cpu_sat64", "CPU us/msg sat 64 B", "{:.2f}", False),
+    ("cpu_sat4k", "CPU us/msg sat 4 KiB", "{:.2f}", False),
     ("rss", "RSS B/idle conn", "{:,.0f}", False),
     ("hs", "handshakes/s", "{:,.0f}", True),
 ]

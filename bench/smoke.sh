@@ -69,9 +69,9 @@ run_all_modes() {
     --size 70000 --duration 0.5 --warmup 0.1 --text
   check_run "$prefix-open" "$port" received --mode open --connections 4 --threads 1 --rate 500 --size 32 \
     --duration 1 --warmup 0.2
-  check_run "$prefix-connect" "$port" handshakes --mode connect --concurrency 2 --threads 1 \
+  check_run "$prefix-connect" "$port" handshakes --mode connect --concurrency 2 --threads 1 --header "Origin: http://smoke" \
     --duration 0.5 --warmup 0.1
-  check_run "$prefix-idle" "$port" open_at_end --mode idle --connections 20 --threads 2 --duration 0.3
+  check_run "$prefix-idle" "$port" received --mode idle --connections 20 --threads 2 --duration 0.3 --echo-check 3
 }
 
 "$echo_bin" --port 0 --threads 2 > "$work/echo.out" 2>&1 &
