@@ -113,7 +113,12 @@ void Worker::drain(std::chrono::milliseconds budget) {
   post([this, budget] {
     if (draining_) return;
     draining_ = true;
-    listeners_.clear();  // closes the listening sockets: no new connections here
+    // Close the listening sockets (no new connections here) but keep each
+    // Listening: its ListenerInfo is referenced by the sessions still open.
+    for (auto& l : listeners_) {
+      l->retry.reset();
+      l->listener.reset();
+    }
     for (auto& [s, owned] : sessions_) s->drain();
     timeval tv{static_cast<time_t>(budget.count() / 1000),
                static_cast<suseconds_t>((budget.count() % 1000) * 1000)};
