@@ -3,7 +3,10 @@
 # proxy process (workers = 1) while wsedge-bench drives it, then the top of
 # perf report (children excluded, by symbol). Loopback only.
 #
-#   bench/profile.sh [--build-dir DIR] [--size BYTES] [--seconds S] [--out DIR]
+#   bench/profile.sh [--build-dir DIR] [--size BYTES] [--seconds S] [--out DIR] [--tls]
+#
+# --tls: the listener terminates TLS (a throw-away ECDSA P-256 certificate).
+# PERF_CALLGRAPH="--call-graph dwarf,16384" gives user-space callers too.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,13 +14,15 @@ build="$here/../build-bench"
 size=64
 seconds=5
 out=""
+tls=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build=$2; shift 2 ;;
     --size) size=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --tls) tls=1; shift ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "profile.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -50,6 +55,15 @@ pids+=($!)
 for _ in $(seq 50); do grep -q LISTENING "$work/echo.out" && break; sleep 0.1; done
 backend_port=$(sed -n 's/^LISTENING .*:\([0-9]*\)$/\1/p' "$work/echo.out")
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+tls_block=""
+scheme=ws
+if [ "$tls" = 1 ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=localhost" \
+    -keyout "$work/ec.key" -out "$work/ec.crt" 2> /dev/null || { echo "profile.sh: openssl failed" >&2; exit 1; }
+  tls_block="  [listeners.tls]
+  certificates = [{ cert = \"$work/ec.crt\", key = \"$work/ec.key\" }]"
+  scheme=wss
+fi
 cat > "$work/wsedge.toml" <<EOF
 [global]
 workers = 1
@@ -58,6 +72,7 @@ access_log = "off"
 [[listeners]]
 name = "bench"
 address = "127.0.0.1:$port"
+$tls_block
 [[routes]]
 pool = "echo"
 [[pools]]
@@ -70,13 +85,13 @@ EOF
 wpid=$!
 pids+=("$wpid")
 sleep 0.5
-"${pin_load[@]}" "$build/wsedge-bench" --url "ws://127.0.0.1:$port/" --mode closed --connections 64 --threads 1 \
-  --inflight 8 --size "$size" --duration $((seconds + 1)) --warmup 1 --cpu-pid "$wpid" > "$out/bench-$size.out" 2>&1 &
+"${pin_load[@]}" "$build/wsedge-bench" --url "$scheme://127.0.0.1:$port/" --mode closed --connections 64 --threads 1 \
+  --inflight 8 --size "$size" --duration $((seconds + 1)) --warmup 1 --cpu-pid "$wpid" > "$out/bench-$scheme-$size.out" 2>&1 &
 bpid=$!
 pids+=("$bpid")
 sleep 1.5
-perf record ${PERF_CALLGRAPH:--g} -o "$out/perf-$size.data" -p "$wpid" -- sleep "$seconds" > /dev/null 2> "$out/perf-record.err"
+perf record ${PERF_CALLGRAPH:--g} -o "$out/perf-$scheme-$size.data" -p "$wpid" -- sleep "$seconds" > /dev/null 2> "$out/perf-record.err"
 wait "$bpid"
-grep '^SUMMARY' "$out/bench-$size.out" | tr ' ' '\n' | grep -E '^(msgs_per_s|pid_cpu_us_per_msg)='
-perf report -i "$out/perf-$size.data" --no-children --sort symbol --stdio 2> /dev/null \
-  | grep -E '^ +[0-9.]+%' | head -25 | tee "$out/top-$size.txt"
+grep '^SUMMARY' "$out/bench-$scheme-$size.out" | tr ' ' '\n' | grep -E '^(msgs_per_s|pid_cpu_us_per_msg)='
+perf report -i "$out/perf-$scheme-$size.data" --no-children --sort symbol --stdio 2> /dev/null \
+  | grep -E '^ +[0-9.]+%' | head -25 | tee "$out/top-$scheme-$size.txt"
