@@ -84,10 +84,12 @@ void Session::relay(bool fromClient) {
   auto flush = [&] {
     if (pos == 0) return;
     evbuffer_remove_buffer(in, out, pos);
-    pushOut(outBev, fromClient ? upstreamDirect_ : clientDirect_);
     f.bytes += pos;
     avail -= pos;
     pos = 0;
+    // May resume this very flow (and relay more of `in`) when it was paused:
+    // every caller of flush() returns or stops walking right after it.
+    pushOut(!fromClient);
   };
   auto copyAt = [&](std::size_t at, void* dst, std::size_t len) {
     evbuffer_ptr p;
@@ -198,7 +200,11 @@ void Session::closeRelayed(bool fromClient, std::uint16_t code) {
   bufferevent* inBev = fromClient ? client() : upstream();
   evbuffer* in = bufferevent_get_input(inBev);
   evbuffer_drain(in, evbuffer_get_length(in));
-  if (other.closeRelayed || state_ == State::Closing) beginClosing();
+  if (other.closeRelayed || state_ == State::Closing) {
+    beginClosing();
+  } else {
+    armTimer(kCloseWait);  // the other peer has this long to answer the close
+  }
 }
 
 void Session::emitClose(bool toClient, std::uint16_t code) {
@@ -217,7 +223,7 @@ void Session::emitClose(bool toClient, std::uint16_t code) {
     frame = ws::makeClose(code, {}, key);
   }
   evbuffer_add(bufferevent_get_output(outBev), frame.bytes.data(), frame.size);
-  pushOut(outBev, toClient ? clientDirect_ : upstreamDirect_);
+  pushOut(toClient);
 }
 
 void Session::queueClose(bool toClient, std::uint16_t code) {
@@ -255,8 +261,17 @@ void Session::sideGone(bool isClient) {
   bufferevent* bev = isClient ? client() : upstream();
   if (bev == nullptr) return;
   (isClient ? clientEof_ : upstreamEof_) = true;
-  // Its input has been relayed already (read callbacks run before the event).
-  if (state_ == State::Relaying) {
+  // The peer is gone: nothing more can be written to it, and a frame it was
+  // sending can never be completed (so no close waits for it). Its input has
+  // been relayed already (read callbacks run before the event).
+  if (isClient) {
+    client_.reset();
+  } else {
+    upstream_.reset();
+  }
+  // After its own close frame, EOF from a peer is the normal end.
+  bool closedFirst = isClient ? c2s_ && c2s_->closeRelayed : s2c_ && s2c_->closeRelayed;
+  if (state_ == State::Relaying && !closedFirst) {
     if (isClient) {
       reason_ = CloseReason::ClientGone;
       closedByClient_ = true;
@@ -269,12 +284,6 @@ void Session::sideGone(bool isClient) {
       c2s_->stopped = true;
       queueClose(true, ws::close_code::BadGateway);
     }
-  }
-  // The peer is gone: nothing more can be written to it.
-  if (isClient) {
-    client_.reset();
-  } else {
-    upstream_.reset();
   }
   if (state_ == State::Relaying) {
     beginClosing();

@@ -208,8 +208,17 @@ void Session::onTimer(evutil_socket_t, short, void* ctx) {
       }
       break;
     case State::Connecting: s->connectFailed(true); break;
-    case State::AwaitingUpgrade:
-    case State::Passthrough: s->reject(CloseReason::UpstreamTimeout); break;
+    case State::AwaitingUpgrade: s->reject(CloseReason::UpstreamTimeout); break;
+    case State::Passthrough:
+      // The backend's answer is already on its way to the client: no second
+      // response, just the end of a body that did not end by itself.
+      s->upstream_.reset();
+      s->finish();
+      break;
+    case State::Relaying:
+      // A close went one way and the other peer never answered it.
+      s->beginClosing();
+      break;
     case State::Rejecting:
     case State::Closing: s->finish(); break;  // linger over: the peer had its chance
     default: break;

@@ -56,15 +56,27 @@ bool Session::writesDirectly(bufferevent* bev) {
   return bufferevent_openssl_get_ssl(bev) == nullptr;
 }
 
-void Session::pushOut(bufferevent* bev, bool direct) {
-  if (!direct || bev == nullptr) return;
+void Session::pushOut(bool toClient) {
+  bufferevent* bev = toClient ? client() : upstream();
+  if (bev == nullptr || !(toClient ? clientDirect_ : upstreamDirect_)) return;
   evbuffer* out = bufferevent_get_output(bev);
   if (evbuffer_get_length(out) == 0) return;
   // Write now, from the callback that produced the bytes: no EV_WRITE
-  // registration and no extra loop turn. Only what the kernel does not take
-  // is left to the bufferevent (which also reports errors as events).
+  // registration and no extra loop turn. The bufferevent freezes the start of
+  // its output while it owns the writing; EV_WRITE is off here, so it does not.
+  evbuffer_unfreeze(out, 1);
   evbuffer_write(out, bufferevent_getfd(bev));
-  if (evbuffer_get_length(out) != 0) bufferevent_enable(bev, EV_WRITE);
+  evbuffer_freeze(out, 1);
+  std::size_t left = evbuffer_get_length(out);
+  if (left != 0) {
+    // The kernel is full (or the write failed): the bufferevent takes over,
+    // reports errors as events and calls the write callback as it drains.
+    bufferevent_enable(bev, EV_WRITE);
+    return;
+  }
+  // Drained by us: do what the write callback would have done.
+  resumePaused(toClient);
+  if (state_ == State::Closing) flushAndShutdown();
 }
 
 }  // namespace wsedge::proxy

@@ -77,6 +77,8 @@ class Session {
   /// How long a closing or rejected peer may take to read our last bytes and
   /// close its end, whatever it does: no session outlives this.
   static constexpr std::chrono::milliseconds kLinger{3000};
+  /// How long, after a close frame went one way, the other peer has to answer it.
+  static constexpr std::chrono::milliseconds kCloseWait{5000};
 
   enum class State : std::uint8_t {
     ReadingProxyHeader, ReadingHead, Connecting, AwaitingUpgrade, Passthrough, Relaying, Rejecting, Closing, Done
@@ -158,8 +160,9 @@ class Session {
   bool connectUpstream(const net::SockAddr& addr);
   /// True when the relay may write `bev`'s socket itself (plain TCP).
   static bool writesDirectly(bufferevent* bev);
-  /// Writes `bev`'s output at once when `direct`; what is left waits for EV_WRITE.
-  static void pushOut(bufferevent* bev, bool direct);
+  /// Writes the output toward that side at once when it is a plain socket;
+  /// what the kernel does not take waits for EV_WRITE. Never finishes the session.
+  void pushOut(bool toClient);
   /// Half-closes our sending side once its output is flushed.
   static void shutdownWrite(bufferevent* bev);
 
