@@ -57,7 +57,8 @@ tcp_mem_pages() { awk '/^TCP:/ {for (i=1;i<=NF;i++) if ($i=="mem") print $(i+1)}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 ncpu=$(nproc)
 pin_proxy=(); pin_load=()
-[ "$ncpu" -ge 2 ] && { pin_proxy=(taskset -c $((ncpu - 1))); pin_load=(taskset -c 0); }
+# One worker: the proxy on the last CPU, the rest on CPU 0; more workers: no pinning.
+if [ "$ncpu" -ge 2 ] && [ "$workers" = 1 ]; then pin_proxy=(taskset -c $((ncpu - 1))); pin_load=(taskset -c 0); fi
 
 "${pin_load[@]}" "$build/wsedge-echo-backend" --port 0 --threads 1 > "$work/echo.out" 2>&1 &
 pids+=($!)
