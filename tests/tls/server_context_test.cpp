@@ -4,6 +4,8 @@
 #include "wsedge/tls/server_context.h"
 
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <openssl/err.h>
 #include <unistd.h>
 
@@ -48,7 +50,7 @@ class TlsServer : public ::testing::Test {
     std::vector<std::string> names;  // of the certificate the server presented
     std::string alpn;
     bool reused = false;
-    SSL_SESSION* session = nullptr;  // owned by the caller (SSL_SESSION_free)
+    std::shared_ptr<SSL_SESSION> session;  // freed with the last copy
     int keyType = 0;
   };
 
@@ -103,7 +105,7 @@ class TlsServer : public ::testing::Test {
     SSL_get0_alpn_selected(client.get(), &sel, &len);
     r.alpn.assign(reinterpret_cast<const char*>(sel), len);
     r.reused = SSL_session_reused(client.get()) == 1;
-    r.session = SSL_get1_session(client.get());
+    r.session.reset(SSL_get1_session(client.get()), SSL_SESSION_free);
     // Freed without a shutdown, OpenSSL marks the session not resumable.
     SSL_set_shutdown(client.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     return r;
@@ -137,8 +139,6 @@ TEST_F(TlsServer, RsaAndEcdsaShareOneContextForTheSameNames) {
   ASSERT_TRUE(ec.ok && rsa.ok);
   EXPECT_EQ(ec.keyType, EVP_PKEY_EC);
   EXPECT_EQ(rsa.keyType, EVP_PKEY_RSA);
-  SSL_SESSION_free(ec.session);
-  SSL_SESSION_free(rsa.session);
 }
 
 TEST_F(TlsServer, AlpnHttp11OrNothingElse) {
@@ -166,19 +166,16 @@ TEST_F(TlsServer, TicketsResumeAcrossOneRotationNotTwo) {
     auto first = connect(*sc, "a.test", {}, nullptr, version);
     ASSERT_TRUE(first.ok);
     EXPECT_FALSE(first.reused);
-    auto second = connect(*sc, "a.test", {}, first.session, version);
+    auto second = connect(*sc, "a.test", {}, first.session.get(), version);
     EXPECT_TRUE(second.reused);
     keys_->rotate();  // the ticket's key is now the previous one: still accepted
-    auto third = connect(*sc, "a.test", {}, first.session, version);
+    auto third = connect(*sc, "a.test", {}, first.session.get(), version);
     EXPECT_TRUE(third.reused);
     keys_->rotate();
     keys_->rotate();  // gone
-    auto fourth = connect(*sc, "a.test", {}, first.session, version);
+    auto fourth = connect(*sc, "a.test", {}, first.session.get(), version);
     EXPECT_TRUE(fourth.ok);
     EXPECT_FALSE(fourth.reused);
-    for (auto* s : {first.session, second.session, third.session, fourth.session}) {
-      SSL_SESSION_free(s);
-    }
   }
 }
 
@@ -187,10 +184,8 @@ TEST_F(TlsServer, ContextsFromAnotherBuildShareTickets) {
   auto before = make({"a"});
   auto first = connect(*before, "a.test", {});
   auto after = make({"a"});
-  auto second = connect(*after, "a.test", {}, first.session);
+  auto second = connect(*after, "a.test", {}, first.session.get());
   EXPECT_TRUE(second.reused);
-  SSL_SESSION_free(first.session);
-  SSL_SESSION_free(second.session);
 }
 
 TEST_F(TlsServer, CreateFailsNamingTheFile) {
