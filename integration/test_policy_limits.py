@@ -105,7 +105,8 @@ def test_idle_ip_state_is_evicted_under_a_spoofed_source_flood(env):
         assert attempt(px, f"/f{i}", source=f"127.3.{i // 200}.{i % 200 + 1}")[0] == 101
     # 127.0.0.2's empty bucket was forgotten with the rest: it starts full again.
     assert attempt(px, "/a3", source="127.0.0.2")[0] == 101
-    assert px.rss_kib() - rss0 < 8 * 1024
+    # ASan's quarantine keeps freed memory: a looser bound there.
+    assert px.rss_kib() - rss0 < (64 if h.sanitized() else 8) * 1024
 
 
 # ------------------------------------------------------------------ per connection

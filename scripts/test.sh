@@ -25,7 +25,8 @@ run_ctest() {
 build build -DCMAKE_BUILD_TYPE=Release
 run_ctest build
 
-build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSEDGE_SANITIZE=ON -DWSEDGE_BUILD_BENCH=OFF
+# -O1 -g1: sanitizer reports keep file:line, and the build takes half the time of -O2 -g.
+build build-asan -DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1" -DWSEDGE_SANITIZE=ON -DWSEDGE_BUILD_BENCH=OFF
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 run_ctest build-asan
