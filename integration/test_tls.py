@@ -475,3 +475,34 @@ def test_wss_rejection_is_a_complete_http_answer(wss_proxy, pki):
         assert t.connection_closed_within(c.sock, 3)
     finally:
         c.close()
+
+
+# ---------------------------------------------------------------- PROXY protocol before TLS
+
+def test_proxy_protocol_header_then_tls(env, pki):
+    """An L4 balancer's PROXY header comes before the ClientHello: the carried
+    address reaches X-Forwarded-For and the access log, and TLS works after it."""
+    b = env.echo_backend()
+    port = h.free_port()
+    text = h.render_config(port, {"echo": {"balance": "round_robin", "servers": [b.address]}},
+                           None, None, None, None)
+    text = t.with_listener_tls(text, [pki.pair("a")])
+    listen = f'address = "127.0.0.1:{port}"'  # the key goes before [listeners.tls]
+    text = text.replace(listen, listen + "\nproxy_protocol = true", 1)
+    cfg = env.write_config(text, f"wsedge.{port}.toml")
+    px = env.start_proxy(cfg, port)
+
+    async def body():
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"PROXY TCP4 203.0.113.9 127.0.0.1 5555 443\r\n")
+        async with websockets.connect(t.wss_url(px, "/pp"), sock=s, ssl=ctx_for(pki),
+                                      server_hostname="a.test", ping_interval=None) as ws:
+            await ws.send("through PROXY and TLS")
+            assert await ws.recv() == "through PROXY and TLS"
+    h.run(body())
+    req = [r for r in b.records("request") if r["path"] == "/pp"][0]
+    headers = {k.lower(): v for k, v in req["headers"]}
+    assert headers["x-forwarded-for"] == "203.0.113.9"
+    assert headers["x-forwarded-proto"] == "https"
+    a = px.wait_access(lambda a: a.get("path") == "/pp")[0]
+    assert a["client"].startswith("203.0.113.9:") and a["status"] == 101

@@ -53,12 +53,6 @@ void readListeners(Reader& r, const toml::table& doc, std::vector<Listener>& out
       }
     }
     readListenerTls(r, t, path, l.tls);
-    if (l.proxyProtocol && l.tls) {
-      // The PROXY header precedes the TLS ClientHello; reading it before the
-      // TLS layer is not implemented yet.
-      r.error(*t.get("proxy_protocol"),
-              joinPath(path, "proxy_protocol") + ": not supported yet on a TLS listener");
-    }
     out.push_back(std::move(l));
   }
   if (const auto* arr = doc.get("listeners")->as_array(); arr != nullptr && arr->empty()) {

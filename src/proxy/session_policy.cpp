@@ -102,6 +102,14 @@ void Session::readProxyHeader() {
   if (const auto& h = proxyHeader_->header(); h.hasClientAddress()) peer_ = sockAddrOf(*h.source);
   proxyHeader_.reset();
   state_ = State::ReadingHead;
+  if (listener_.tls) {
+    // TLS starts after the header; the filter reads what already followed it.
+    if (!startClientTls()) {
+      reason_ = CloseReason::TlsHandshake;
+      finish();
+    }
+    return;
+  }
   if (evbuffer_get_length(in) > 0) readHead();
 }
 

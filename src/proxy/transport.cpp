@@ -15,7 +15,9 @@
 namespace wsedge::proxy {
 
 bufferevent* Session::newClientTransport(evutil_socket_t fd) {
-  if (listener_.tls) {
+  // With a PROXY header in front, TLS starts only once that header is read
+  // (startClientTls, called from readProxyHeader).
+  if (listener_.tls && !listener_.proxyProtocol) {
     // Server::buildRuntime refuses a reload that adds or removes TLS on a
     // bound listener, so a TLS listener always has its context here.
     const tls::ServerContext* ctx = runtime_->serverTls(listener_.index);
@@ -34,6 +36,21 @@ bufferevent* Session::newUpstreamTransport(const balance::Server& server) {
     return tls::newClientBufferevent(host_.base(), ctx->newSsl());
   }
   return bufferevent_socket_new(host_.base(), -1, BEV_OPT_CLOSE_ON_FREE);
+}
+
+bool Session::startClientTls() {
+  const tls::ServerContext* ctx = runtime_->serverTls(listener_.index);
+  bufferevent* plain = client_.release();
+  bufferevent* bev = ctx ? tls::newServerFilter(host_.base(), plain, ctx->newSsl()) : nullptr;
+  if (bev == nullptr) {
+    client_.reset(plain);
+    return false;
+  }
+  client_.reset(bev);
+  bufferevent_setcb(client(), &Session::onClientRead, &Session::onClientWrite,
+                    &Session::onClientEvent, this);
+  bufferevent_enable(client(), EV_READ);
+  return true;
 }
 
 bool Session::connectUpstream(const net::SockAddr& addr) {

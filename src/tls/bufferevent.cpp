@@ -1,5 +1,8 @@
 #include "wsedge/tls/bufferevent.h"
 
+#include <event2/buffer.h>
+#include <event2/event.h>
+
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
@@ -25,6 +28,19 @@ bufferevent* wrap(event_base* base, evutil_socket_t fd, SSL* ssl, bufferevent_ss
 
 bufferevent* newServerBufferevent(event_base* base, evutil_socket_t fd, ssl_st* ssl) {
   return wrap(base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING);
+}
+
+bufferevent* newServerFilter(event_base* base, bufferevent* plain, ssl_st* ssl) {
+  if (ssl == nullptr) return nullptr;
+  // BEV_OPT_CLOSE_ON_FREE: the filter owns ssl and `plain` (and its fd).
+  bufferevent* bev =
+      bufferevent_openssl_filter_new(base, plain, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+  if (bev == nullptr) return nullptr;
+  bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+  // Bytes already read after the PROXY header (the ClientHello, usually) sit
+  // in `plain`'s input: let the filter see them now, not on the next packet.
+  if (evbuffer_get_length(bufferevent_get_input(plain)) > 0) bufferevent_trigger(plain, EV_READ, 0);
+  return bev;
 }
 
 bufferevent* newClientBufferevent(event_base* base, ssl_st* ssl) {

@@ -158,6 +158,9 @@ class Session {
   /// An unconnected bufferevent toward `server`; connectUpstream() starts it.
   bufferevent* newUpstreamTransport(const balance::Server& server);
   bool connectUpstream(const net::SockAddr& addr);
+  /// TLS listeners with a PROXY header: puts TLS over the client connection
+  /// once the header is read. False when TLS cannot be set up.
+  bool startClientTls();
   /// True when the relay may write `bev`'s socket itself (plain TCP).
   static bool writesDirectly(bufferevent* bev);
   /// Writes the output toward that side at once when it is a plain socket;

@@ -21,6 +21,10 @@ namespace wsedge::tls {
 /// A TLS server bufferevent on the accepted `fd`, handshake pending. Takes
 /// `ssl` and `fd` (BEV_OPT_CLOSE_ON_FREE: freeing it frees both); null on failure.
 bufferevent* newServerBufferevent(event_base* base, evutil_socket_t fd, ssl_st* ssl);
+/// A TLS server layer over `plain` (a socket bufferevent that has already
+/// read what came before TLS, e.g. a PROXY protocol header). Takes `ssl` and
+/// `plain` (freeing the result frees both); null on failure.
+bufferevent* newServerFilter(event_base* base, bufferevent* plain, ssl_st* ssl);
 /// An unconnected TLS client bufferevent (bufferevent_socket_connect starts
 /// TCP, then the handshake; BEV_EVENT_CONNECTED comes after the handshake).
 /// Takes `ssl`; null on failure.
