@@ -268,6 +268,7 @@ void Session::sideGone(bool isClient) {
     client_.reset();
   } else {
     upstream_.reset();
+    releaseServer();
   }
   // After its own close frame, EOF from a peer is the normal end.
   bool closedFirst = isClient ? c2s_ && c2s_->closeRelayed : s2c_ && s2c_->closeRelayed;

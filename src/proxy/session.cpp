@@ -45,7 +45,13 @@ Session::~Session() {
   runtime_->counters->sessionsEnded[static_cast<std::size_t>(reason_)].fetch_add(
       1, std::memory_order_relaxed);
   if (counted_) runtime_->counters->connectionsActive.fetch_sub(1, std::memory_order_relaxed);
-  if (server_) server_->connectionClosed();
+  releaseServer();
+}
+
+void Session::releaseServer() {
+  // The server keeps its name for the access log; only its count goes.
+  if (server_ && serverCounted_) server_->connectionClosed();
+  serverCounted_ = false;
 }
 
 void Session::start() {
@@ -270,15 +276,18 @@ bool Session::pickAndConnect(const balance::Server* exclude) {
   std::shared_ptr<balance::Server> server = pool_->balancer->pick(pick);
   if (!server) return false;
   const net::SockAddr* addr = runtime_->addressOf(server.get());
-  if (server_) server_->connectionClosed();
+  releaseServer();
   server_ = std::move(server);
   server_->connectionOpened();
+  serverCounted_ = true;
   handshake_->attempts++;
 
   state_ = State::Connecting;
   upstream_.reset(newUpstreamTransport(*server_));
-  bufferevent_setcb(upstream(), &Session::onUpstreamRead, &Session::onUpstreamWrite,
-                    &Session::onUpstreamEvent, this);
+  if (upstream()) {  // null only when TLS could not be set up (out of memory)
+    bufferevent_setcb(upstream(), &Session::onUpstreamRead, &Session::onUpstreamWrite,
+                      &Session::onUpstreamEvent, this);
+  }
   armTimer(runtime_->config->timeouts.upstreamConnect);
   if (addr == nullptr || upstream() == nullptr || !connectUpstream(*addr)) {
     // Refused synchronously (e.g. no route to host): same as a failed connect,
@@ -381,6 +390,7 @@ void Session::reject(CloseReason reason, int status, std::vector<http::Header> e
   if (status == 0) status = reasonStatus(reason);
   status_ = status;
   upstream_.reset();
+  releaseServer();  // least_conn must not count a connection that is gone
   lease_.release();  // a rejected connection holds no per-IP or global slot
   if (status == 426) {
     extra.clear();

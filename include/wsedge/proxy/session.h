@@ -116,6 +116,8 @@ class Session {
   void passthrough();
   void reject(CloseReason reason, int status = 0, std::vector<http::Header> extra = {});
   void armTimer(std::chrono::milliseconds d);
+  /// Gives server_'s active-connection slot back (once); server_ stays for the log.
+  void releaseServer();
 
   // Policy (session_policy.cpp): PROXY header, filter chain, token expiry,
   // per-connection rate limits.
@@ -205,6 +207,7 @@ class Session {
   bool clientShut_ = false;
   bool upstreamShut_ = false;
   bool counted_ = false;
+  bool serverCounted_ = false;  // in server_'s active connections
   bool clientDirect_ = false;    // relay writes the client socket itself
   bool upstreamDirect_ = false;  // relay writes the upstream socket itself  // in SharedCounters::connectionsActive
 
