@@ -11,6 +11,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 root=$(cd "$here/.." && pwd)
 build="$root/build-bench"
 out=""
@@ -44,8 +45,6 @@ wsedge_bin="$build/wsedge"
 for b in "$bench" "$echo_bin"; do
   [ -x "$b" ] || { echo "compare.sh: $b missing; build with cmake --build $build --target wsedge-bench wsedge-echo-backend" >&2; exit 2; }
 done
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 
 work=$(mktemp -d /tmp/wsedge-compare.XXXXXX)
 [ -n "$out" ] || out="$build/compare-results"
@@ -53,81 +52,25 @@ mkdir -p "$out"
 results="$out/results.tsv"
 : > "$results"
 
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  pids=()
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+install_cleanup
 
 log() { echo "compare: $*" >&2; }
 
-# Stops one process we started, by PID, and forgets it.
-stop_pid() {
-  local p=$1 keep=() q
-  kill -TERM "$p" 2>/dev/null
-  for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null
-  wait "$p" 2>/dev/null
-  for q in "${pids[@]}"; do [ "$q" = "$p" ] || keep+=("$q"); done
-  pids=("${keep[@]}")
-}
-
-free_port() {
-  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # CPUs: the proxy on one, everything else on another.
-ncpu=$(nproc)
-if [ "$ncpu" -ge 2 ]; then
-  proxy_cpu=$((ncpu - 1)); load_cpu=0
-  pin_proxy=(taskset -c "$proxy_cpu"); pin_load=(taskset -c "$load_cpu")
-else
-  log "only one CPU: running without pinning"
-  pin_proxy=(); pin_load=()
-fi
+set_pinning || log "only one CPU: running without pinning"
 
 # fd budget: a proxied idle WebSocket costs the proxy two fds.
-hard=$(ulimit -Hn)
-[ "$hard" = unlimited ] && hard=1048576
-ulimit -n "$hard" 2>/dev/null
+raise_fd_limit
 idle_fit=$(( (hard - 2000) / 2 ))
 idle_n=$idle_wanted
 [ "$idle_n" -gt "$idle_fit" ] && idle_n=$idle_fit
 log "fd hard limit $hard: idle test uses $idle_n connections (asked $idle_wanted)"
 
-# A summary field from a wsedge-bench output file.
-field() { sed -n 's/^SUMMARY .*/&/p' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1; }
-
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
-
 # One WebSocket through the system and back: is it up and passing upgrades?
-probe() {
-  local port=$1 i
-  for i in $(seq 25); do
-    if "$bench" --url "ws://127.0.0.1:$port/" --mode idle --connections 1 --threads 1 --duration 0.05 \
-         --handshake-timeout 1 2>/dev/null | grep -q '^IDLE_READY open=1 '; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  return 1
-}
+probe() { probe_upgrade "$bench" "ws://127.0.0.1:$1/" 25 0.2; }
 
 # --- the echo backend ---------------------------------------------------------
-"${pin_load[@]}" "$echo_bin" --port 0 --threads 1 > "$work/echo.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q LISTENING "$work/echo.out" && break; sleep 0.1; done
-backend_port=$(sed -n 's/^LISTENING .*:\([0-9]*\)$/\1/p' "$work/echo.out")
-[ -n "$backend_port" ] || { log "echo backend did not start"; cat "$work/echo.out" >&2; exit 1; }
+start_echo_backend "$echo_bin" 1 || { log "echo backend did not start"; cat "$work/echo.out" >&2; exit 1; }
 log "echo backend on 127.0.0.1:$backend_port (cpu ${load_cpu:-any})"
 
 # --- starting each system; sets sys_pid and sys_port, returns 1 if it did not come up ----

@@ -15,6 +15,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 build="$here/../build-bench"
 out=""
 duration=3
@@ -36,25 +37,10 @@ mkdir -p "$out"
 PY=/usr/bin/python3
 "$PY" -c 'import jwt, cryptography' 2> /dev/null || { echo "compare_policy.sh: needs /usr/bin/python3 with python3-jwt and python3-cryptography" >&2; exit 2; }
 work=$(mktemp -d /tmp/wsedge-compare-policy.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+install_cleanup
 log() { echo "compare_policy: $*" >&2; }
-field() { grep '^SUMMARY ' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
-ncpu=$(nproc)
-pin_proxy=(); pin_load=()
-[ "$ncpu" -ge 2 ] && { pin_proxy=(taskset -c $((ncpu - 1))); pin_load=(taskset -c 0); }
+set_pinning
 
 # --- keys and tokens ------------------------------------------------------------------------
 k="$work/keys"
@@ -75,12 +61,8 @@ EOF
 origin="https://app.bench.example"
 
 # --- backend and wsedge ----------------------------------------------------------------------
-"${pin_load[@]}" "$build/wsedge-echo-backend" --port 0 --threads 1 > "$work/echo.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q LISTENING "$work/echo.out" && break; sleep 0.1; done
-backend_port=$(sed -n 's/^LISTENING .*:\([0-9]*\)$/\1/p' "$work/echo.out")
-[ -n "$backend_port" ] || { log "echo backend did not start"; exit 1; }
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_echo_backend "$build/wsedge-echo-backend" 1 || { log "echo backend did not start"; exit 1; }
+port=$(free_port)
 cat > "$work/wsedge.toml" <<EOF
 [global]
 workers = 1
@@ -141,14 +123,8 @@ configs="none origin hs256 rs256 es256"
 token_for() { case "$1" in rs256|es256) cat "$k/$1.jwt" ;; *) cat "$k/hs256.jwt" ;; esac; }
 # Every route must pass a handshake before measuring (a 401/403 would measure rejections).
 for c in $configs; do
-  ok=0
-  for _ in $(seq 25); do
-    if "$build/wsedge-bench" --url "ws://127.0.0.1:$port/$c" --mode idle --connections 1 --threads 1 --duration 0.05 \
-         --handshake-timeout 1 --header "Origin: $origin" --header "Authorization: Bearer $(token_for "$c")" 2>/dev/null \
-         | grep -q '^IDLE_READY open=1 '; then ok=1; break; fi
-    sleep 0.2
-  done
-  [ "$ok" = 1 ] || { log "route /$c does not pass an upgrade"; cat "$work/wsedge.out" >&2; exit 1; }
+  probe_upgrade "$build/wsedge-bench" "ws://127.0.0.1:$port/$c" 25 0.2 \
+    --header "Origin: $origin" --header "Authorization: Bearer $(token_for "$c")" || { log "route /$c does not pass an upgrade"; cat "$work/wsedge.out" >&2; exit 1; }
 done
 # And the checks really run: a wrong origin is refused (403), a bad token too (401).
 "$build/wsedge-bench" --url "ws://127.0.0.1:$port/origin" --mode idle --connections 1 --threads 1 --duration 0.05 \

@@ -13,6 +13,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 root=$(cd "$here/.." && pwd)
 build="$root/build-bench"
 out=""
@@ -40,8 +41,6 @@ wsedge_bin="$build/wsedge"
 for b in "$bench" "$echo_bin"; do
   [ -x "$b" ] || { echo "compare_tls.sh: $b missing (cmake --build $build --target wsedge wsedge-bench wsedge-echo-backend)" >&2; exit 2; }
 done
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 
 work=$(mktemp -d /tmp/wsedge-compare-tls.XXXXXX)
 [ -n "$out" ] || out="$build/compare-tls-results"
@@ -49,48 +48,12 @@ mkdir -p "$out"
 results="$out/results.tsv"
 : > "$results"
 
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  pids=()
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+install_cleanup
 
 log() { echo "compare_tls: $*" >&2; }
 
-stop_pid() {
-  local p=$1 keep=() q
-  kill -TERM "$p" 2>/dev/null
-  for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null
-  wait "$p" 2>/dev/null
-  for q in "${pids[@]}"; do [ "$q" = "$p" ] || keep+=("$q"); done
-  pids=("${keep[@]}")
-}
-
-free_port() {
-  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-field() { sed -n 's/^SUMMARY .*/&/p' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
-
-ncpu=$(nproc)
-if [ "$ncpu" -ge 2 ]; then
-  pin_proxy=(taskset -c $((ncpu - 1))); pin_load=(taskset -c 0)
-else
-  pin_proxy=(); pin_load=()
-fi
-hard=$(ulimit -Hn)
-[ "$hard" = unlimited ] && hard=1048576
-ulimit -n "$hard" 2>/dev/null
+set_pinning
+raise_fd_limit
 idle_n=$idle_wanted
 [ "$idle_n" -gt $(( (hard - 2000) / 2 )) ] && idle_n=$(( (hard - 2000) / 2 ))
 
@@ -105,21 +68,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
 for k in ec rsa; do cat "$certs/$k.crt" "$certs/$k.key" > "$certs/$k.pem"; done
 
 # --- echo backend ---------------------------------------------------------------------
-"${pin_load[@]}" "$echo_bin" --port 0 --threads 1 > "$work/echo.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q LISTENING "$work/echo.out" && break; sleep 0.1; done
-backend_port=$(sed -n 's/^LISTENING .*:\([0-9]*\)$/\1/p' "$work/echo.out")
-[ -n "$backend_port" ] || { log "echo backend did not start"; exit 1; }
+start_echo_backend "$echo_bin" 1 || { log "echo backend did not start"; exit 1; }
 
-probe() {
-  local port=$1
-  for _ in $(seq 25); do
-    "$bench" --url "wss://127.0.0.1:$port/" --mode idle --connections 1 --threads 1 --duration 0.05 \
-      --handshake-timeout 1 2>/dev/null | grep -q '^IDLE_READY open=1 ' && return 0
-    sleep 0.2
-  done
-  return 1
-}
+probe() { probe_upgrade "$bench" "wss://127.0.0.1:$1/" 25 0.2; }
 
 # Starts system $1 with certificate kind $2 (ec|rsa); sets sys_pid, sys_port.
 start_system() {

@@ -10,6 +10,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 build="$here/../build-bench"
 size=64
 seconds=5
@@ -29,32 +30,13 @@ done
 command -v perf > /dev/null || { echo "profile.sh: perf is not installed (apt-get install linux-perf)" >&2; exit 2; }
 [ -n "$out" ] || out="$build/profile-results"
 mkdir -p "$out"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 work=$(mktemp -d /tmp/wsedge-profile.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+install_cleanup
 
-ncpu=$(nproc)
-pin_proxy=(); pin_load=()
-[ "$ncpu" -ge 2 ] && { pin_proxy=(taskset -c $((ncpu - 1))); pin_load=(taskset -c 0); }
+set_pinning
 
-"${pin_load[@]}" "$build/wsedge-echo-backend" --port 0 --threads 1 > "$work/echo.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q LISTENING "$work/echo.out" && break; sleep 0.1; done
-backend_port=$(sed -n 's/^LISTENING .*:\([0-9]*\)$/\1/p' "$work/echo.out")
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_echo_backend "$build/wsedge-echo-backend" 1
+port=$(free_port)
 tls_block=""
 scheme=ws
 if [ "$tls" = 1 ]; then

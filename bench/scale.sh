@@ -12,6 +12,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 build="$here/../build-bench"
 out=""
 workers=1
@@ -30,42 +31,20 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || out="$build/scale-results"
 mkdir -p "$out"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 work=$(mktemp -d /tmp/wsedge-scale.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+cleanup_wait=30
+install_cleanup
 log() { echo "scale: $*" >&2; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
-cpu_s() { "$PY" -c "import os,sys; f=open('/proc/$1/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))"; }
-field() { grep '^SUMMARY ' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1; }
 # Kernel socket memory (pages) for TCP, system-wide: the buffers are not in any RSS.
 slab_kb() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
 tcp_mem_pages() { awk '/^TCP:/ {for (i=1;i<=NF;i++) if ($i=="mem") print $(i+1)}' /proc/net/sockstat; }
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
-ncpu=$(nproc)
-pin_proxy=(); pin_load=()
 # One worker: the proxy on the last CPU, the rest on CPU 0; more workers: no pinning.
-if [ "$ncpu" -ge 2 ] && [ "$workers" = 1 ]; then pin_proxy=(taskset -c $((ncpu - 1))); pin_load=(taskset -c 0); fi
+if [ "$workers" = 1 ]; then set_pinning; else set_pinning no; fi
 
-"${pin_load[@]}" "$build/wsedge-echo-backend" --port 0 --threads 1 > "$work/echo.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q LISTENING "$work/echo.out" && break; sleep 0.1; done
-backend_port=$(sed -n 's/^LISTENING .*:\([0-9]*\)$/\1/p' "$work/echo.out")
-[ -n "$backend_port" ] || { log "echo backend did not start"; exit 1; }
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_echo_backend "$build/wsedge-echo-backend" 1 || { log "echo backend did not start"; exit 1; }
+port=$(free_port)
 cat > "$work/wsedge.toml" <<EOF
 [global]
 workers = $workers
@@ -85,11 +64,7 @@ EOF
 "${pin_proxy[@]}" "$build/wsedge" -c "$work/wsedge.toml" > "$work/wsedge.out" 2>&1 &
 wpid=$!
 pids+=("$wpid")
-for _ in $(seq 50); do
-  "$build/wsedge-bench" --url "ws://127.0.0.1:$port/" --mode idle --connections 1 --threads 1 --duration 0.05 \
-    --handshake-timeout 1 2>/dev/null | grep -q '^IDLE_READY open=1 ' && break
-  sleep 0.1
-done
+probe_upgrade "$build/wsedge-bench" "ws://127.0.0.1:$port/" 50 0.1
 sleep 0.5
 
 # What the proxy's own limit allows (wsedge raises its soft limit to the hard one).

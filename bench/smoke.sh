@@ -11,32 +11,14 @@ set -uo pipefail
 bench=${1:?usage: smoke.sh WSEDGE_BENCH WSEDGE_ECHO_BACKEND [WSEDGE]}
 echo_bin=${2:?usage: smoke.sh WSEDGE_BENCH WSEDGE_ECHO_BACKEND [WSEDGE]}
 wsedge_bin=${3:-}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 
 work=$(mktemp -d /tmp/wsedge-bench-smoke.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+install_cleanup --exit-only
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-free_port() {
-  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# A summary field: "SUMMARY k=v k=v ..." -> v for k.
-field() { grep '^SUMMARY ' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1; }
 
 # Runs one mode; checks the summary parses and `key` is above zero.
 check_run() {
@@ -74,11 +56,8 @@ run_all_modes() {
   check_run "$prefix-idle" "$port" received --mode idle --connections 20 --threads 2 --duration 0.3 --echo-check 3
 }
 
-"$echo_bin" --port 0 --threads 2 > "$work/echo.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q '^LISTENING' "$work/echo.out" && break; sleep 0.1; done
-backend_port=$(sed -n 's/^LISTENING .*:\([0-9]*\)$/\1/p' "$work/echo.out")
-if [ -z "$backend_port" ]; then
+pin_load=()  # the smoke runs unpinned
+if ! start_echo_backend "$echo_bin" 2; then
   echo "FAIL: echo backend did not start"; cat "$work/echo.out"; exit 1
 fi
 echo "echo backend on 127.0.0.1:$backend_port"
@@ -105,15 +84,7 @@ balance = "round_robin"
 EOF
   "$wsedge_bin" -c "$work/wsedge.toml" > "$work/wsedge.out" 2>&1 &
   pids+=($!)
-  passes=0
-  for _ in $(seq 15); do
-    if "$bench" --url "ws://127.0.0.1:$port/" --mode idle --connections 1 --threads 1 --duration 0.05 \
-         --handshake-timeout 1 2>/dev/null | grep -q '^IDLE_READY open=1 '; then
-      passes=1; break
-    fi
-    sleep 0.2
-  done
-  if [ "$passes" = 1 ]; then
+  if probe_upgrade "$bench" "ws://127.0.0.1:$port/" 15 0.2; then
     run_all_modes wsedge "$port"
   else
     echo "skip wsedge: it does not pass a WebSocket upgrade yet"
