@@ -82,23 +82,7 @@ start_system() {
   case "$name" in
     wsedge)
       [ -x "$wsedge_bin" ] || { skip_reason="no binary at $wsedge_bin"; return 1; }
-      cat > "$dir/wsedge.toml" <<EOF
-[global]
-workers = 1
-log_level = "warn"
-access_log = "off"
-[[listeners]]
-name = "bench"
-address = "127.0.0.1:$sys_port"
-[[routes]]
-pool = "echo"
-[[pools]]
-name = "echo"
-balance = "round_robin"
-  [[pools.servers]]
-  name = "echo-1"
-  address = "127.0.0.1:$backend_port"
-EOF
+      wsedge_toml "$sys_port" "$backend_port" 1 round_robin > "$dir/wsedge.toml"
       "${pin_proxy[@]}" "$wsedge_bin" -c "$dir/wsedge.toml" > "$dir/stdout" 2> "$dir/stderr" &
       ;;
     haproxy)

@@ -99,3 +99,16 @@ probe_upgrade() {
   done
   return 1
 }
+
+# Prints the one-listener, one-pool wsedge config the scripts use: listener on
+# 127.0.0.1:$1, the echo backend at 127.0.0.1:$2, $3 workers; $4 is a balance
+# policy ("" leaves the default) and $5 extra listener lines (TLS).
+wsedge_toml() {
+  local port=$1 backend=$2 workers=$3 balance=${4:-} listener_extra=${5:-}
+  printf '[global]\nworkers = %s\nlog_level = "warn"\naccess_log = "off"\n' "$workers"
+  printf '[[listeners]]\nname = "bench"\naddress = "127.0.0.1:%s"\n' "$port"
+  [ -n "$listener_extra" ] && printf '%s\n' "$listener_extra"
+  printf '[[routes]]\npool = "echo"\n[[pools]]\nname = "echo"\n'
+  [ -n "$balance" ] && printf 'balance = "%s"\n' "$balance"
+  printf '  [[pools.servers]]\n  name = "echo-1"\n  address = "127.0.0.1:%s"\n' "$backend"
+}

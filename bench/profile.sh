@@ -46,23 +46,7 @@ if [ "$tls" = 1 ]; then
   certificates = [{ cert = \"$work/ec.crt\", key = \"$work/ec.key\" }]"
   scheme=wss
 fi
-cat > "$work/wsedge.toml" <<EOF
-[global]
-workers = 1
-log_level = "warn"
-access_log = "off"
-[[listeners]]
-name = "bench"
-address = "127.0.0.1:$port"
-$tls_block
-[[routes]]
-pool = "echo"
-[[pools]]
-name = "echo"
-  [[pools.servers]]
-  name = "echo-1"
-  address = "127.0.0.1:$backend_port"
-EOF
+wsedge_toml "$port" "$backend_port" 1 "" "$tls_block" > "$work/wsedge.toml"
 "${pin_proxy[@]}" "$build/wsedge" -c "$work/wsedge.toml" > "$work/wsedge.out" 2>&1 &
 wpid=$!
 pids+=("$wpid")

@@ -45,22 +45,7 @@ if [ "$workers" = 1 ]; then set_pinning; else set_pinning no; fi
 
 start_echo_backend "$build/wsedge-echo-backend" 1 || { log "echo backend did not start"; exit 1; }
 port=$(free_port)
-cat > "$work/wsedge.toml" <<EOF
-[global]
-workers = $workers
-log_level = "warn"
-access_log = "off"
-[[listeners]]
-name = "bench"
-address = "127.0.0.1:$port"
-[[routes]]
-pool = "echo"
-[[pools]]
-name = "echo"
-  [[pools.servers]]
-  name = "echo-1"
-  address = "127.0.0.1:$backend_port"
-EOF
+wsedge_toml "$port" "$backend_port" "$workers" > "$work/wsedge.toml"
 "${pin_proxy[@]}" "$build/wsedge" -c "$work/wsedge.toml" > "$work/wsedge.out" 2>&1 &
 wpid=$!
 pids+=("$wpid")

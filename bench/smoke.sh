@@ -65,23 +65,7 @@ run_all_modes direct "$backend_port"
 
 if [ -n "$wsedge_bin" ] && [ -x "$wsedge_bin" ]; then
   port=$(free_port)
-  cat > "$work/wsedge.toml" <<EOF
-[global]
-workers = 1
-log_level = "warn"
-access_log = "off"
-[[listeners]]
-name = "bench"
-address = "127.0.0.1:$port"
-[[routes]]
-pool = "echo"
-[[pools]]
-name = "echo"
-balance = "round_robin"
-  [[pools.servers]]
-  name = "echo-1"
-  address = "127.0.0.1:$backend_port"
-EOF
+  wsedge_toml "$port" "$backend_port" 1 round_robin > "$work/wsedge.toml"
   "$wsedge_bin" -c "$work/wsedge.toml" > "$work/wsedge.out" 2>&1 &
   pids+=($!)
   if probe_upgrade "$bench" "ws://127.0.0.1:$port/" 15 0.2; then
