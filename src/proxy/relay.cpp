@@ -1,11 +1,10 @@
-// The relay: one FrameParser per direction; frame headers are parsed, payload
-// bytes are moved between evbuffers by reference (evbuffer_remove_buffer), never
-// copied or unmasked, except control frames (<= 125 bytes) which the proxy must
-// read. Proxy-generated closes go out only at frame boundaries.
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
+// The relay: one FrameParser per direction. One read of a side lands in the
+// worker's scratch buffer; the loop parses frame headers only and forwards
+// the bytes it walked with one write, unchanged (client frames stay masked).
+// Control frames (<= 125 bytes) are read whole; proxy-generated closes go out
+// only at frame boundaries. An incomplete header or control frame at the end
+// of a read goes back into the Conn and leads the next read.
 #include <event2/event.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -13,14 +12,15 @@
 #include "wsedge/proxy/session.h"
 #include "wsedge/ws/frame_writer.h"
 #include "handshake.h"
+#include "scratch.h"
 
 namespace wsedge::proxy {
 
 namespace {
-// Backpressure: a side's output above this stops reading the other side until
-// it drains below half of it. Bounds memory per connection whatever the peers do.
+// Backpressure: a side's unsent output above this stops reading the other
+// side until it drains below half of it. Bounds memory per connection
+// whatever the peers do.
 constexpr std::size_t kHighWatermark = 256 * 1024;
-constexpr std::size_t kMaxSingleRead = 64 * 1024;
 }  // namespace
 
 void Session::startRelay(std::uint8_t allowedRsv) {
@@ -32,19 +32,10 @@ void Session::startRelay(std::uint8_t allowedRsv) {
   c2s_ = std::make_unique<Flow>(ws::Direction::ClientToServer, limits);
   s2c_ = std::make_unique<Flow>(ws::Direction::ServerToClient, limits);
   // The write callbacks fire when an output drains to half the high watermark.
-  bufferevent_setwatermark(client(), EV_WRITE, kHighWatermark / 2, 0);
-  bufferevent_setwatermark(upstream(), EV_WRITE, kHighWatermark / 2, 0);
-  bufferevent_enable(client(), EV_READ);
-  bufferevent_enable(upstream(), EV_READ);
-  // Plain sockets: the relay writes itself (pushOut) and EV_WRITE is only
-  // armed while the kernel refuses bytes; reads take up to 64 KiB at a time.
-  clientDirect_ = writesDirectly(client());
-  upstreamDirect_ = writesDirectly(upstream());
-  for (auto [bev, direct] : {std::pair{client(), clientDirect_}, std::pair{upstream(), upstreamDirect_}}) {
-    if (!direct) continue;
-    bufferevent_set_max_single_read(bev, kMaxSingleRead);
-    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) bufferevent_disable(bev, EV_WRITE);
-  }
+  client()->setLowWatermark(kHighWatermark / 2);
+  upstream()->setLowWatermark(kHighWatermark / 2);
+  client()->setReading(true);
+  upstream()->setReading(true);
   // Bytes that came with the request head or the 101 are frames: relay them now.
   relay(true);
   if (state_ != State::Done) relay(false);
@@ -65,116 +56,113 @@ std::size_t headerLengthOf(const std::uint8_t* b) {
 }  // namespace
 
 void Session::relay(bool fromClient) {
+  net::Conn* in = fromClient ? client() : upstream();
+  if (in == nullptr) return;
+  std::uint8_t* buf = scratch();
+  std::size_t n = in->read(buf, kScratchSize);
+  if (n == 0) return;  // nothing now; an EOF or error is reported separately
   Flow& f = fromClient ? *c2s_ : *s2c_;
-  bufferevent* inBev = fromClient ? client() : upstream();
-  bufferevent* outBev = fromClient ? upstream() : client();
-  if (inBev == nullptr) return;
-  evbuffer* in = bufferevent_get_input(inBev);
-  if (f.stopped || outBev == nullptr) {
-    evbuffer_drain(in, evbuffer_get_length(in));
-    return;
-  }
-  evbuffer* out = bufferevent_get_output(outBev);
+  net::Conn* out = fromClient ? upstream() : client();
+  if (f.stopped || out == nullptr) return;  // read to see the peer's close, and dropped
+  if (!relayBytes(fromClient, buf, n)) return;
+  if (state_ == State::Closing) flushAndShutdown();
+}
 
-  // Frames are forwarded unchanged, so the loop only walks the input (`pos` is
-  // how far it got) and one evbuffer_remove_buffer moves every complete frame
-  // and payload piece at the end: chains by reference, no copy, no unmasking.
+bool Session::relayBytes(bool fromClient, std::uint8_t* buf, std::size_t n) {
+  Flow& f = fromClient ? *c2s_ : *s2c_;
+  net::Conn* in = fromClient ? client() : upstream();
+  net::Conn* out = fromClient ? upstream() : client();
+
+  // [sent, pos) is walked but not written yet: frames go out unchanged, so
+  // complete frames and payload pieces leave in one write.
   std::size_t pos = 0;
-  std::size_t avail = evbuffer_get_length(in);
+  std::size_t sent = 0;
   auto flush = [&] {
-    if (pos == 0) return;
-    evbuffer_remove_buffer(in, out, pos);
-    f.bytes += pos;
-    avail -= pos;
-    pos = 0;
-    // May resume this very flow (and relay more of `in`) when it was paused:
-    // every caller of flush() returns or stops walking right after it.
-    pushOut(!fromClient);
-  };
-  auto copyAt = [&](std::size_t at, void* dst, std::size_t len) {
-    evbuffer_ptr p;
-    evbuffer_ptr_set(in, &p, at, EVBUFFER_PTR_SET);
-    evbuffer_copyout_from(in, &p, dst, len);
+    if (pos == sent) return;
+    out->write(buf + sent, pos - sent);
+    f.bytes += pos - sent;
+    sent = pos;
   };
 
   for (;;) {
     if (f.parser.expectingHeader()) {
       if (f.pendingClose != 0) {
-        // A frame boundary: the close the proxy queued can go out now.
+        // A frame boundary: the close the proxy queued can go out now; the
+        // rest of this read is never forwarded.
         flush();
         emitClose(!fromClient, f.pendingClose);
-        evbuffer_drain(in, evbuffer_get_length(in));
         flushAndShutdown();
-        return;
+        return false;
       }
-      if (avail - pos < 2) break;
-      std::uint8_t head[ws::kMaxHeaderSize];
-      copyAt(pos, head, 2);
+      if (n - pos < 2) break;
+      const std::uint8_t* head = buf + pos;
       std::size_t need = headerLengthOf(head);
       // Control frames (<= 125 bytes) are handled whole: wait for all of it.
       std::size_t whole = need;
       if ((head[0] & 0x08) && (head[1] & 0x7f) <= ws::kMaxControlPayload) whole += head[1] & 0x7f;
-      if (avail - pos < whole) break;  // parse whole headers only
-      if (need > 2) copyAt(pos + 2, head + 2, need - 2);
+      if (n - pos < whole) break;  // parse whole headers only
       // Per-connection rate limit (session_policy.cpp); null when none is set.
       if (fromClient && rate_ != nullptr && !rateAllows(head)) {
-        flush();  // what was allowed goes; this frame stays unread in `in`
-        return onRateExceeded();
+        flush();  // what was allowed goes; this frame and the rest wait in the Conn
+        in->unread(buf + pos, n - pos);
+        onRateExceeded();
+        return false;
       }
       core::FeedResult r = f.parser.feed({reinterpret_cast<const char*>(head), need});
       if (r.status == core::ParseStatus::Error) {
         flush();  // frames before the bad one are delivered first
         failFlow(fromClient, r.code);
-        return;
+        return false;
       }
       const ws::FrameHeader& h = f.parser.header();
       if (ws::isControl(h.opcode)) {
         auto len = static_cast<std::size_t>(h.payloadLength);
-        std::uint8_t payload[ws::kMaxControlPayload];
-        copyAt(pos + need, payload, len);
         f.parser.consumePayload(len);
         if (h.opcode != ws::Opcode::Close) {  // ping, pong: relayed as they are
           pos += need + len;
           continue;
         }
+        // Unmask a copy: the frame itself goes out as it came.
+        std::uint8_t payload[ws::kMaxControlPayload];
+        std::copy_n(head + need, len, payload);
         if (h.masked) ws::applyMask(payload, len, h.mask);
         std::uint16_t code = 0;
         std::string_view why;
         if (!ws::parseClosePayload({reinterpret_cast<const char*>(payload), len}, code, why)) {
           flush();
           failFlow(fromClient, ws::close_code::ProtocolError);
-          return;
+          return false;
         }
         pos += need + len;
         flush();
         closeRelayed(fromClient, code);
-        return;
+        return false;
       }
       if (h.fin) f.messages++;
       pos += need;
       continue;  // a zero-length frame is complete already
     }
-    std::uint64_t take = std::min<std::uint64_t>(avail - pos, f.parser.payloadRemaining());
+    std::uint64_t take = std::min<std::uint64_t>(n - pos, f.parser.payloadRemaining());
     if (take == 0) break;
     pos += static_cast<std::size_t>(take);
     f.parser.consumePayload(take);
   }
   flush();
+  // An incomplete header or control frame: the next read completes it.
+  if (pos < n) in->unread(buf + pos, n - pos);
 
-  if (!f.paused && evbuffer_get_length(out) > kHighWatermark) {
+  if (!f.paused && out->pending() > kHighWatermark) {
     f.paused = true;
-    bufferevent_disable(inBev, EV_READ);
+    in->setReading(false);
   }
+  return true;
 }
 
 void Session::failFlow(bool fromClient, int code) {
   Flow& f = fromClient ? *c2s_ : *s2c_;
-  bufferevent* inBev = fromClient ? client() : upstream();
+  net::Conn* in = fromClient ? client() : upstream();
   f.stopped = true;
-  if (inBev) {
-    evbuffer* in = bufferevent_get_input(inBev);
-    evbuffer_drain(in, evbuffer_get_length(in));
-  }
+  if (in) in->dropInput();
   if (code == ws::close_code::MessageTooBig) {
     failRelay(CloseReason::MessageTooBig, ws::close_code::MessageTooBig, ws::close_code::GoingAway);
   } else if (fromClient) {
@@ -197,9 +185,7 @@ void Session::closeRelayed(bool fromClient, std::uint16_t code) {
   // Nothing may follow a close frame in this direction.
   f.closeRelayed = true;
   f.stopped = true;
-  bufferevent* inBev = fromClient ? client() : upstream();
-  evbuffer* in = bufferevent_get_input(inBev);
-  evbuffer_drain(in, evbuffer_get_length(in));
+  if (net::Conn* in = fromClient ? client() : upstream()) in->dropInput();
   if (other.closeRelayed || state_ == State::Closing) {
     beginClosing();
   } else {
@@ -209,10 +195,10 @@ void Session::closeRelayed(bool fromClient, std::uint16_t code) {
 
 void Session::emitClose(bool toClient, std::uint16_t code) {
   Flow& f = toClient ? *s2c_ : *c2s_;
-  bufferevent* outBev = toClient ? client() : upstream();
+  net::Conn* out = toClient ? client() : upstream();
   f.pendingClose = 0;
   f.stopped = true;
-  if (outBev == nullptr || f.closeRelayed) return;
+  if (out == nullptr || f.closeRelayed) return;
   f.closeRelayed = true;
   ws::ControlFrame frame;
   if (toClient) {
@@ -222,17 +208,16 @@ void Session::emitClose(bool toClient, std::uint16_t code) {
     host_.maskKey(key);
     frame = ws::makeClose(code, {}, key);
   }
-  evbuffer_add(bufferevent_get_output(outBev), frame.bytes.data(), frame.size);
-  pushOut(toClient);
+  out->write(frame.bytes.data(), frame.size);
 }
 
 void Session::queueClose(bool toClient, std::uint16_t code) {
   Flow& f = toClient ? *s2c_ : *c2s_;
-  bufferevent* inBev = toClient ? upstream() : client();
+  net::Conn* in = toClient ? upstream() : client();
   // Mid data frame toward this side: the frame in flight is delivered first,
   // unless its source is gone, in which case the frame can never be completed.
   bool midFrame = !f.parser.expectingHeader() && !ws::isControl(f.parser.header().opcode);
-  if (midFrame && inBev != nullptr && !f.stopped) {
+  if (midFrame && in != nullptr && !f.stopped) {
     f.pendingClose = code;
     return;
   }
@@ -258,8 +243,7 @@ void Session::failRelay(CloseReason reason, std::uint16_t toClient, std::uint16_
 }
 
 void Session::sideGone(bool isClient) {
-  bufferevent* bev = isClient ? client() : upstream();
-  if (bev == nullptr) return;
+  if ((isClient ? client() : upstream()) == nullptr) return;
   (isClient ? clientEof_ : upstreamEof_) = true;
   // The peer is gone: nothing more can be written to it, and a frame it was
   // sending can never be completed (so no close waits for it). Its input has
@@ -303,19 +287,18 @@ void Session::beginClosing() {
 
 void Session::flushAndShutdown() {
   if (state_ == State::Rejecting) {
-    if (client() && !clientShut_ &&
-        evbuffer_get_length(bufferevent_get_output(client())) == 0) {
-      shutdownWrite(client());
+    if (client() && !clientShut_ && client()->pending() == 0) {
+      client()->shutdownWrite();
       clientShut_ = true;
       armTimer(kLinger);
     }
     return maybeFinish();
   }
   if (state_ != State::Closing) return;
-  auto shutSide = [](bufferevent* bev, const Flow& toSide, bool& shut) {
-    if (bev == nullptr || shut || !toSide.stopped || toSide.pendingClose != 0) return;
-    if (evbuffer_get_length(bufferevent_get_output(bev)) != 0) return;
-    shutdownWrite(bev);
+  auto shutSide = [](net::Conn* c, const Flow& toSide, bool& shut) {
+    if (c == nullptr || shut || !toSide.stopped || toSide.pendingClose != 0) return;
+    if (c->pending() != 0) return;
+    c->shutdownWrite();
     shut = true;
   };
   shutSide(client(), *s2c_, clientShut_);
@@ -335,10 +318,8 @@ void Session::resumePaused(bool clientDrained) {
   Flow* f = clientDrained ? s2c_.get() : c2s_.get();
   if (f == nullptr || !f->paused) return;
   f->paused = false;
-  bufferevent* inBev = clientDrained ? upstream() : client();
-  if (inBev == nullptr) return;
-  bufferevent_enable(inBev, EV_READ);
-  relay(!clientDrained);
+  // What waits is in the kernel (or inside SSL, which the Conn checks).
+  if (net::Conn* in = clientDrained ? upstream() : client()) in->setReading(true);
 }
 
 void Session::finish() {

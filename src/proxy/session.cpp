@@ -3,7 +3,6 @@
 #include "wsedge/proxy/session.h"
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,12 +17,22 @@
 #include "wsedge/policy/proxy_protocol.h"
 #include "wsedge/policy/token_bucket.h"
 #include "wsedge/proxy/forward.h"
-#include "wsedge/tls/bufferevent.h"
 #include "buffer_feed.h"
 #include "handshake.h"
+#include "scratch.h"
 
 namespace wsedge::proxy {
 
+namespace {
+
+/// The first `len` bytes of `in`, taken out of it.
+std::string takeHead(evbuffer* in, std::size_t len) {
+  std::string head(len, '\0');
+  evbuffer_remove(in, head.data(), len);
+  return head;
+}
+
+}  // namespace
 
 Session::Session(SessionHost& host, const ListenerInfo& listener, std::uint64_t id,
                  evutil_socket_t fd, const sockaddr* peer, int peerLen)
@@ -34,8 +43,8 @@ Session::Session(SessionHost& host, const ListenerInfo& listener, std::uint64_t 
       started_(std::chrono::steady_clock::now()) {
   std::memcpy(&peer_.storage, peer, static_cast<std::size_t>(peerLen));
   peer_.length = static_cast<socklen_t>(peerLen);
-  // BEV_OPT_CLOSE_ON_FREE: the bufferevent owns fd from here on.
-  client_.reset(newClientTransport(fd));
+  // The Conn owns fd from here on (null only when out of memory).
+  client_ = newClientTransport(fd);
   timer_.reset(evtimer_new(host.base(), &Session::onTimer, this));
   runtime_->counters->connectionsActive.fetch_add(1, std::memory_order_relaxed);
   counted_ = true;
@@ -55,14 +64,19 @@ void Session::releaseServer() {
 }
 
 void Session::start() {
+  if (client() == nullptr) {
+    reason_ = CloseReason::ClientGoneEarly;
+    finish();
+    return;
+  }
   handshake_ = std::make_unique<Handshake>(runtime_->config->limits.maxRequestHead);
-  bufferevent_setcb(client(), &Session::onClientRead, &Session::onClientWrite,
-                    &Session::onClientEvent, this);
+  client()->setCallbacks(&Session::onClientRead, &Session::onClientWrite, &Session::onClientEvent,
+                         this);
   if (listener_.proxyProtocol) {
     state_ = State::ReadingProxyHeader;
     proxyHeader_ = std::make_unique<policy::ProxyProtocolParser>();
   }
-  bufferevent_enable(client(), EV_READ);
+  client()->setReading(true);
   armTimer(runtime_->config->timeouts.handshake);
 }
 
@@ -77,7 +91,7 @@ void Session::armTimer(std::chrono::milliseconds d) {
 
 // ---- libevent callbacks -------------------------------------------------------
 
-void Session::onClientRead(bufferevent*, void* ctx) {
+void Session::onClientRead(void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   switch (s->state_) {
     case State::ReadingProxyHeader: s->readProxyHeader(); break;
@@ -85,29 +99,33 @@ void Session::onClientRead(bufferevent*, void* ctx) {
     case State::Relaying:
     case State::Closing: s->relay(true); break;
     default:
-      // Rejecting/Passthrough: the client has nothing more to say; discard.
-      evbuffer_drain(bufferevent_get_input(s->client()), evbuffer_get_length(bufferevent_get_input(s->client())));
+      // Rejecting/Passthrough: the client has nothing more to say; discard
+      // (reading on, so that its close is seen and ours is not a reset).
+      s->discardInput(true);
       break;
   }
 }
 
-void Session::onUpstreamRead(bufferevent*, void* ctx) {
+void Session::onUpstreamRead(void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   switch (s->state_) {
     case State::AwaitingUpgrade: s->readUpgradeResponse(); break;
     case State::Passthrough: s->passthrough(); break;
     case State::Relaying:
     case State::Closing: s->relay(false); break;
-    default: break;
+    default: s->discardInput(false); break;
   }
 }
 
-void Session::onClientWrite(bufferevent*, void* ctx) {
+void Session::discardInput(bool isClient) {
+  net::Conn* c = isClient ? client() : upstream();
+  if (c == nullptr) return;
+  c->dropInput();
+  c->read(scratch(), kScratchSize);
+}
+
+void Session::onClientWrite(void* ctx) {
   auto* s = static_cast<Session*>(ctx);
-  if (s->clientDirect_ && s->client() &&
-      evbuffer_get_length(bufferevent_get_output(s->client())) == 0) {
-    bufferevent_disable(s->client(), EV_WRITE);  // drained: back to direct writes
-  }
   if (s->state_ == State::Relaying || s->state_ == State::Closing) s->resumePaused(true);
   if (s->state_ == State::Rejecting || s->state_ == State::Closing) s->flushAndShutdown();
   if (s->state_ == State::Passthrough && s->handshake_ &&
@@ -117,23 +135,19 @@ void Session::onClientWrite(bufferevent*, void* ctx) {
   }
 }
 
-void Session::onUpstreamWrite(bufferevent*, void* ctx) {
+void Session::onUpstreamWrite(void* ctx) {
   auto* s = static_cast<Session*>(ctx);
-  if (s->upstreamDirect_ && s->upstream() &&
-      evbuffer_get_length(bufferevent_get_output(s->upstream())) == 0) {
-    bufferevent_disable(s->upstream(), EV_WRITE);
-  }
   if (s->state_ == State::Relaying || s->state_ == State::Closing) s->resumePaused(false);
   if (s->state_ == State::Closing) s->flushAndShutdown();
 }
 
-void Session::onClientEvent(bufferevent* bev, short what, void* ctx) {
+void Session::onClientEvent(net::Conn::Event what, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
-  if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
-  if (s->reason_ == CloseReason::None && tls::handshakePending(bev)) {
+  if (what == net::Conn::Event::Connected) return;
+  if (s->reason_ == CloseReason::None && s->client()->handshakePending()) {
     // Plain HTTP on a TLS port, a truncated or refused hello (version, ALPN):
     // one line per connection, at info like nginx, never per byte.
-    std::string why = tls::failureReason(bev);
+    std::string why = s->client()->tlsFailure();
     s->reason_ = CloseReason::TlsHandshake;
     core::log::info("client TLS handshake failed",
                     {{"worker", s->host_.workerId()}, {"session", s->id_}, {"state", "tls_handshake"},
@@ -151,20 +165,19 @@ void Session::onClientEvent(bufferevent* bev, short what, void* ctx) {
   }
 }
 
-void Session::onUpstreamEvent(bufferevent* bev, short what, void* ctx) {
+void Session::onUpstreamEvent(net::Conn::Event what, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
-  if (what & BEV_EVENT_CONNECTED) {
+  if (what == net::Conn::Event::Connected) {
     // A TLS failure on the first server does not stick to a retry that worked.
     if (s->reason_ == CloseReason::TlsHandshake) s->reason_ = CloseReason::None;
     if (s->state_ == State::Connecting) s->upstreamConnected();
     return;
   }
-  if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
-  if (s->state_ == State::Connecting && tls::handshakePending(bev)) {
+  if (s->state_ == State::Connecting && s->upstream()->handshakePending()) {
     // Certificate or name verification, protocol mismatch...: the reason goes
     // to this line and, as reject_reason "tls_error", to the access log (502
     // unless the one retry succeeds).
-    if (std::string why = tls::failureReason(bev); !why.empty()) {
+    if (std::string why = s->upstream()->tlsFailure(); !why.empty()) {
       s->reason_ = CloseReason::TlsHandshake;
       core::log::warn("upstream TLS handshake failed",
                       {{"worker", s->host_.workerId()}, {"session", s->id_}, {"state", "connecting"},
@@ -176,8 +189,7 @@ void Session::onUpstreamEvent(bufferevent* bev, short what, void* ctx) {
     case State::AwaitingUpgrade:
       // Refused or reset before answering a byte: as good as a failed connect,
       // so the one retry on another server applies.
-      if (s->handshake_->responseFed == 0 &&
-          evbuffer_get_length(bufferevent_get_input(s->upstream())) == 0) {
+      if (s->handshake_->responseFed == 0 && s->upstream()->buffered() == 0) {
         s->connectFailed(false);
       } else {
         s->reject(CloseReason::UpstreamError);
@@ -205,7 +217,7 @@ void Session::onTimer(evutil_socket_t, short, void* ctx) {
       s->finish();
       break;
     case State::ReadingHead:
-      if (tls::handshakePending(s->client())) {
+      if (s->client()->handshakePending()) {
         // No HTTP answer is possible before TLS is up: just close.
         s->reason_ = CloseReason::HandshakeTimeout;
         s->finish();
@@ -234,7 +246,8 @@ void Session::onTimer(evutil_socket_t, short, void* ctx) {
 // ---- the request head -----------------------------------------------------------
 
 void Session::readHead() {
-  evbuffer* in = bufferevent_get_input(client());
+  client()->fill();
+  evbuffer* in = client()->input();
   std::size_t consumed = 0;
   core::FeedResult r = feedFromBuffer(in, 0, handshake_->request, consumed);
   evbuffer_drain(in, consumed);
@@ -247,7 +260,7 @@ void Session::readHead() {
   }
   if (r.status == core::ParseStatus::Done) {
     // The bytes after the head (if any) stay in the input: they are frames.
-    bufferevent_disable(client(), EV_READ);
+    client()->setReading(false);
     handleRequest();
   }
 }
@@ -283,13 +296,15 @@ bool Session::pickAndConnect(const balance::Server* exclude) {
   handshake_->attempts++;
 
   state_ = State::Connecting;
-  upstream_.reset(newUpstreamTransport(*server_));
+  upstream_ = newUpstreamTransport(*server_);
   if (upstream()) {  // null only when TLS could not be set up (out of memory)
-    bufferevent_setcb(upstream(), &Session::onUpstreamRead, &Session::onUpstreamWrite,
-                      &Session::onUpstreamEvent, this);
+    upstream()->setCallbacks(&Session::onUpstreamRead, &Session::onUpstreamWrite,
+                             &Session::onUpstreamEvent, this);
   }
   armTimer(runtime_->config->timeouts.upstreamConnect);
-  if (addr == nullptr || upstream() == nullptr || !connectUpstream(*addr)) {
+  // TCP connect, then the TLS handshake if any, then Event::Connected, all
+  // inside timeouts.upstream_connect.
+  if (addr == nullptr || upstream() == nullptr || !upstream()->connect(addr->get(), addr->length)) {
     // Refused synchronously (e.g. no route to host): same as a failed connect,
     // but never from inside the pick itself.
     connectFailed(false);
@@ -316,15 +331,16 @@ void Session::upstreamConnected() {
   server_->recordSuccess();
   // Small frames must not wait for Nagle and the peer's delayed ACK.
   int one = 1;
-  ::setsockopt(bufferevent_getfd(upstream()), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(upstream()->fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   state_ = State::AwaitingUpgrade;
-  bufferevent_write(upstream(), handshake_->forwardHead.data(), handshake_->forwardHead.size());
-  bufferevent_enable(upstream(), EV_READ);
+  upstream()->write(handshake_->forwardHead.data(), handshake_->forwardHead.size());
+  upstream()->setReading(true);
   armTimer(runtime_->config->timeouts.upstreamHandshake);
 }
 
 void Session::readUpgradeResponse() {
-  evbuffer* in = bufferevent_get_input(upstream());
+  upstream()->fill();
+  evbuffer* in = upstream()->input();
   Handshake& hs = *handshake_;
   // Feed only what was not fed before: the head stays in the buffer until it
   // is complete, so a non-101 answer can be relayed byte for byte.
@@ -336,7 +352,6 @@ void Session::readUpgradeResponse() {
 
   const http::Response& resp = hs.response.response();
   status_ = resp.status;
-  evbuffer* out = bufferevent_get_output(client());
   if (resp.status == 101) {
     if (!http::validateUpgradeResponse(resp, hs.clientKey)) {
       core::log::warn("backend sent an invalid 101",
@@ -350,11 +365,10 @@ void Session::readUpgradeResponse() {
         ext && ext->find("permessage-deflate") != std::string_view::npos) {
       rsv = 0b100;  // RSV1 carries "compressed" end to end
     }
-    if (answerBearer_ && !resp.headers.get("Sec-WebSocket-Protocol")) {
-      addBearerProtocol(out, in, hs.responseFed);
-    } else {
-      evbuffer_remove_buffer(in, out, hs.responseFed);
-    }
+    std::string head = answerBearer_ && !resp.headers.get("Sec-WebSocket-Protocol")
+                           ? withBearerProtocol(in, hs.responseFed)
+                           : takeHead(in, hs.responseFed);
+    client()->write(head.data(), head.size());
     startRelay(rsv);
     return;
   }
@@ -366,23 +380,29 @@ void Session::readUpgradeResponse() {
   } else {
     hs.passthroughUntilEof = resp.status >= 200 && resp.status != 204 && resp.status != 304;
   }
-  evbuffer_remove_buffer(in, out, hs.responseFed);
+  std::string head = takeHead(in, hs.responseFed);
+  client()->write(head.data(), head.size());
   state_ = State::Passthrough;
   passthrough();
 }
 
 void Session::passthrough() {
   Handshake& hs = *handshake_;
-  evbuffer* in = bufferevent_get_input(upstream());
-  std::size_t avail = evbuffer_get_length(in);
-  std::size_t take = hs.passthroughUntilEof ? avail : std::min<std::uint64_t>(avail, hs.passthroughLeft);
-  evbuffer_remove_buffer(in, bufferevent_get_output(client()), take);
-  if (!hs.passthroughUntilEof) hs.passthroughLeft -= take;
-  if (!hs.passthroughUntilEof && hs.passthroughLeft == 0) {
-    upstream_.reset();
-    state_ = State::Rejecting;
-    flushAndShutdown();
-  }
+  // What came with the head sits in the input, the rest in the socket: one
+  // read per call, and as many calls as the input needs (epoll cannot see it).
+  do {
+    std::uint8_t* buf = scratch();
+    std::size_t n = upstream()->read(buf, kScratchSize);
+    std::size_t take = hs.passthroughUntilEof ? n : std::min<std::uint64_t>(n, hs.passthroughLeft);
+    client()->write(buf, take);
+    if (!hs.passthroughUntilEof) hs.passthroughLeft -= take;
+    if (!hs.passthroughUntilEof && hs.passthroughLeft == 0) {
+      upstream_.reset();
+      state_ = State::Rejecting;
+      flushAndShutdown();
+      return;
+    }
+  } while (upstream()->buffered() > 0);
 }
 
 void Session::reject(CloseReason reason, int status, std::vector<http::Header> extra) {
@@ -398,13 +418,13 @@ void Session::reject(CloseReason reason, int status, std::vector<http::Header> e
     extra.push_back({"Sec-WebSocket-Version", "13"});
   }
   std::string resp = http::buildErrorResponse(status, extra);
-  bufferevent_write(client(), resp.data(), resp.size());
+  client()->write(resp.data(), resp.size());
   state_ = State::Rejecting;
   // Bounded even when the client never reads the answer.
   armTimer(kLinger);
   // Keep reading (and discarding) so that unread request bytes do not turn
   // our close into a reset that could destroy the answer in flight.
-  bufferevent_enable(client(), EV_READ);
+  client()->setReading(true);
   flushAndShutdown();
 }
 

@@ -2,7 +2,6 @@
 // the route's filter chain (limits, WebSocket validity, Origin, auth), the
 // close_on_expiry timer and the per-connection rate limit the relay consults.
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 
@@ -14,7 +13,7 @@
 #include "wsedge/policy/token_bucket.h"
 #include "wsedge/proxy/session.h"
 #include "wsedge/ws/frame.h"
-#include "buffer_feed.h"
+#include "scratch.h"
 
 namespace wsedge::proxy {
 
@@ -84,10 +83,15 @@ std::uint64_t payloadLengthOf(const std::uint8_t* h) {
 }  // namespace
 
 void Session::readProxyHeader() {
-  evbuffer* in = bufferevent_get_input(client());
-  std::size_t consumed = 0;
-  core::FeedResult r = feedFromBuffer(in, 0, *proxyHeader_, consumed);
-  evbuffer_drain(in, consumed);
+  // Peek, then take exactly what the parser consumed: the bytes after the
+  // header (the request head, or the ClientHello on TLS listeners) stay in
+  // the socket for whoever reads next. The parser consumes every byte it is
+  // given until the header ends, so nothing is left to spin on meanwhile.
+  std::uint8_t* buf = scratch();
+  std::size_t n = client()->peek(buf, kScratchSize);
+  if (n == 0) return;
+  core::FeedResult r = proxyHeader_->feed({reinterpret_cast<const char*>(buf), n});
+  client()->consume(r.consumed);
   if (r.status == core::ParseStatus::NeedMore) return;
   if (r.status == core::ParseStatus::Error) {
     // Not from the balancer we trust: no answer, just close.
@@ -102,15 +106,12 @@ void Session::readProxyHeader() {
   if (const auto& h = proxyHeader_->header(); h.hasClientAddress()) peer_ = sockAddrOf(*h.source);
   proxyHeader_.reset();
   state_ = State::ReadingHead;
-  if (listener_.tls) {
-    // TLS starts after the header; the filter reads what already followed it.
-    if (!startClientTls()) {
-      reason_ = CloseReason::TlsHandshake;
-      finish();
-    }
-    return;
+  if (listener_.tls && !startClientTls()) {
+    reason_ = CloseReason::TlsHandshake;
+    finish();
   }
-  if (evbuffer_get_length(in) > 0) readHead();
+  // The head (or the ClientHello) that followed is still in the socket:
+  // level-triggered readiness brings us back for it.
 }
 
 bool Session::applyPolicy(http::Request& req) {
@@ -185,7 +186,7 @@ void Session::onRateExceeded() {
   if (runtime_->config->limits.onRateExceeded == config::RateExceeded::Throttle) {
     // Stop reading: the kernel's buffers fill and TCP pushes back on the
     // client; the unread frames stay where they are, nothing is dropped.
-    bufferevent_disable(client(), EV_READ);
+    client()->setReading(false);
     if (!throttleTimer_) {
       throttleTimer_.reset(evtimer_new(host_.base(), &Session::onThrottleEnd, this));
     }
@@ -193,19 +194,18 @@ void Session::onRateExceeded() {
     evtimer_add(throttleTimer_.get(), &tv);
     return;
   }
-  evbuffer* in = bufferevent_get_input(client());
-  evbuffer_drain(in, evbuffer_get_length(in));
+  client()->dropInput();
   failRelay(CloseReason::MessageRate, ws::close_code::PolicyViolation, ws::close_code::GoingAway);
 }
 
 void Session::onThrottleEnd(evutil_socket_t, short, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   if ((s->state_ != State::Relaying && s->state_ != State::Closing) || s->client() == nullptr) return;
-  if (!s->c2s_->paused) bufferevent_enable(s->client(), EV_READ);
+  if (!s->c2s_->paused) s->client()->setReading(true);
   s->relay(true);
 }
 
-void Session::addBearerProtocol(evbuffer* out, evbuffer* in, std::size_t headLen) {
+std::string Session::withBearerProtocol(evbuffer* in, std::size_t headLen) {
   std::string head(headLen, '\0');
   evbuffer_remove(in, head.data(), headLen);
   // The head ends with the empty line: the header goes just before it.
@@ -213,7 +213,7 @@ void Session::addBearerProtocol(evbuffer* out, evbuffer* in, std::size_t headLen
                        ? head.size() - 2
                        : head.size() - 1;
   head.insert(at, "Sec-WebSocket-Protocol: bearer\r\n");
-  evbuffer_add(out, head.data(), head.size());
+  return head;
 }
 
 }  // namespace wsedge::proxy

@@ -68,7 +68,7 @@ SSL* ClientContext::newSsl() const {
       return nullptr;
     }
   }
-  return ssl.release();  // ownership to the caller (then to its bufferevent)
+  return ssl.release();  // ownership to the caller (then to its net::Conn)
 }
 
 }  // namespace wsedge::tls

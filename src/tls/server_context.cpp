@@ -99,12 +99,14 @@ SslCtxPtr ServerContext::newContext(const config::ListenerTls& conf, std::string
   SSL_CTX_set_cipher_list(c, kCiphers12);
   // No renegotiation (a CPU-exhaustion vector, and nothing here needs it).
   // IGNORE_UNEXPECTED_EOF: OpenSSL 3 reports a TCP close without
-  // close_notify as a protocol error, which libevent 2.1's dirty-shutdown
-  // setting predates; this makes it the plain EOF that it is.
+  // close_notify as a protocol error; many peers (browsers among them) close
+  // that way, and WebSocket frames carry their own lengths and close
+  // handshake, so it is the plain EOF that it is.
   SSL_CTX_set_options(
       c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
   // RELEASE_BUFFERS: an idle connection holds no 16 KiB read/write buffers.
-  // The other two are what bufferevent_openssl's partial writes rely on.
+  // The other two let net::Conn send what SSL_write took and retry the rest
+  // from its output buffer.
   SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                           SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // Resumption is by stateless tickets only: no per-process session cache

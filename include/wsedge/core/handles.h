@@ -7,12 +7,14 @@
 struct event_base;
 struct event;
 struct bufferevent;
+struct evbuffer;
 struct evconnlistener;
 
 namespace wsedge::core {
 
 struct EventBaseDeleter { void operator()(event_base* p) const; };
 struct EventDeleter { void operator()(event* p) const; };
+struct EvBufferDeleter { void operator()(evbuffer* p) const; };
 /// Bufferevents are created with BEV_OPT_CLOSE_ON_FREE: freeing one closes its socket.
 struct BufferEventDeleter { void operator()(bufferevent* p) const; };
 /// Listeners are created with LEV_OPT_CLOSE_ON_FREE: freeing one closes its socket.
@@ -20,6 +22,7 @@ struct ListenerDeleter { void operator()(evconnlistener* p) const; };
 
 using EventBasePtr = std::unique_ptr<event_base, EventBaseDeleter>;
 using EventPtr = std::unique_ptr<event, EventDeleter>;
+using EvBufferPtr = std::unique_ptr<evbuffer, EvBufferDeleter>;
 using BufferEventPtr = std::unique_ptr<bufferevent, BufferEventDeleter>;
 using ListenerPtr = std::unique_ptr<evconnlistener, ListenerDeleter>;
 

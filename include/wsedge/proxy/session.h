@@ -7,8 +7,8 @@
 //         \______________\______________\_____ Rejecting (HTTP answer) _/
 //
 // Ownership: the worker owns sessions (SessionHost::retire() takes them back).
-// The session owns both bufferevents (BEV_OPT_CLOSE_ON_FREE: freeing one
-// closes its socket) and its timer.
+// The session owns both net::Conns (destroying one closes its socket) and its
+// timer.
 #include <event2/util.h>
 
 #include <cstdint>
@@ -20,6 +20,7 @@
 #include "wsedge/http/headers.h"
 #include "wsedge/http/request_parser.h"
 #include "wsedge/net/address.h"
+#include "wsedge/net/conn.h"
 #include "wsedge/policy/ip_limiter.h"
 #include "wsedge/proxy/access_log.h"
 #include "wsedge/proxy/close_reason.h"
@@ -97,13 +98,13 @@ class Session {
     bool paused = false;             // `in` not read until `out` drains (backpressure)
   };
 
-  // libevent trampolines.
-  static void onClientRead(bufferevent* bev, void* ctx);
-  static void onClientWrite(bufferevent* bev, void* ctx);
-  static void onClientEvent(bufferevent* bev, short what, void* ctx);
-  static void onUpstreamRead(bufferevent* bev, void* ctx);
-  static void onUpstreamWrite(bufferevent* bev, void* ctx);
-  static void onUpstreamEvent(bufferevent* bev, short what, void* ctx);
+  // Conn and libevent trampolines.
+  static void onClientRead(void* ctx);
+  static void onClientWrite(void* ctx);
+  static void onClientEvent(net::Conn::Event what, void* ctx);
+  static void onUpstreamRead(void* ctx);
+  static void onUpstreamWrite(void* ctx);
+  static void onUpstreamEvent(net::Conn::Event what, void* ctx);
   static void onTimer(evutil_socket_t, short, void* ctx);
 
   // Handshake (session.cpp).
@@ -132,12 +133,19 @@ class Session {
   /// The frame was refused: pause reading (throttle) or close 1008 / 1001.
   void onRateExceeded();
   static void onThrottleEnd(evutil_socket_t, short, void* ctx);
-  /// `Sec-WebSocket-Protocol: bearer` added to a 101 that selected none.
-  static void addBearerProtocol(evbuffer* out, evbuffer* in, std::size_t headLen);
+  /// The 101 head (the first `headLen` bytes of `in`) with
+  /// `Sec-WebSocket-Protocol: bearer` added, for a 101 that selected none.
+  static std::string withBearerProtocol(evbuffer* in, std::size_t headLen);
 
   // Relay and close (relay.cpp).
   void startRelay(std::uint8_t allowedRsv);
+  /// One read from that side, its frames forwarded to the other.
   void relay(bool fromClient);
+  /// Walks the frames in `buf` and forwards them; returns false when the
+  /// session stopped relaying this read (close, error, rate limit).
+  bool relayBytes(bool fromClient, std::uint8_t* buf, std::size_t n);
+  /// Reads from that side and drops the bytes (nobody wants them any more).
+  void discardInput(bool client);
   /// The peer on `fromClient`'s side broke RFC 6455 (or a limit): `code` is
   /// the parser's close code.
   void failFlow(bool fromClient, int code);
@@ -154,25 +162,17 @@ class Session {
   void finish();
   void writeAccessLog();
 
-  // Transport (transport.cpp): the only place that knows plain TCP from TLS.
-  /// The client's bufferevent on the accepted fd (owns fd from then on).
-  bufferevent* newClientTransport(evutil_socket_t fd);
-  /// An unconnected bufferevent toward `server`; connectUpstream() starts it.
-  bufferevent* newUpstreamTransport(const balance::Server& server);
-  bool connectUpstream(const net::SockAddr& addr);
+  // Transport (transport.cpp): which Conn each side gets, plain or TLS.
+  /// The client's Conn on the accepted fd (owns fd from then on).
+  std::unique_ptr<net::Conn> newClientTransport(evutil_socket_t fd);
+  /// An unconnected Conn toward `server` (null if TLS cannot be set up).
+  std::unique_ptr<net::Conn> newUpstreamTransport(const balance::Server& server);
   /// TLS listeners with a PROXY header: puts TLS over the client connection
   /// once the header is read. False when TLS cannot be set up.
   bool startClientTls();
-  /// True when the relay may write `bev`'s socket itself (plain TCP).
-  static bool writesDirectly(bufferevent* bev);
-  /// Writes the output toward that side at once when it is a plain socket;
-  /// what the kernel does not take waits for EV_WRITE. Never finishes the session.
-  void pushOut(bool toClient);
-  /// Half-closes our sending side once its output is flushed.
-  static void shutdownWrite(bufferevent* bev);
 
-  bufferevent* client() const { return client_.get(); }
-  bufferevent* upstream() const { return upstream_.get(); }
+  net::Conn* client() const { return client_.get(); }
+  net::Conn* upstream() const { return upstream_.get(); }
 
   SessionHost& host_;
   RuntimePtr runtime_;
@@ -183,8 +183,8 @@ class Session {
   State state_ = State::ReadingHead;
   CloseReason reason_ = CloseReason::None;
 
-  core::BufferEventPtr client_;
-  core::BufferEventPtr upstream_;
+  std::unique_ptr<net::Conn> client_;
+  std::unique_ptr<net::Conn> upstream_;
   core::EventPtr timer_;
   std::unique_ptr<Handshake> handshake_;     // freed once relaying
   std::unique_ptr<Flow> c2s_;                // client -> upstream, made at the 101
@@ -206,10 +206,8 @@ class Session {
   bool upstreamEof_ = false;
   bool clientShut_ = false;
   bool upstreamShut_ = false;
-  bool counted_ = false;
+  bool counted_ = false;         // in SharedCounters::connectionsActive
   bool serverCounted_ = false;  // in server_'s active connections
-  bool clientDirect_ = false;    // relay writes the client socket itself
-  bool upstreamDirect_ = false;  // relay writes the upstream socket itself  // in SharedCounters::connectionsActive
 
   // Policy.
   std::unique_ptr<policy::ProxyProtocolParser> proxyHeader_;  // only until it is read

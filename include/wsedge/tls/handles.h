@@ -25,7 +25,7 @@ struct OpenSslDeleter {
 };
 
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OpenSslDeleter>;
-/// An SSL not yet handed to a bufferevent (BEV_OPT_CLOSE_ON_FREE takes it over).
+/// An SSL not yet handed to a net::Conn (which then owns it).
 using SslPtr = std::unique_ptr<SSL, OpenSslDeleter>;
 using X509Ptr = std::unique_ptr<X509, OpenSslDeleter>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter>;

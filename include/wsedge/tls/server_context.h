@@ -27,7 +27,7 @@ class ServerContext {
 
   /// A new SSL for one accepted connection (server mode, default certificate
   /// until SNI picks another); null on allocation failure. The caller owns it
-  /// until it hands it to a bufferevent. Any worker thread.
+  /// until it hands it to a net::Conn. Any worker thread.
   SSL* newSsl() const;
   /// The context serving `serverName` (lower case, no trailing dot), else the default.
   SSL_CTX* select(std::string_view serverName) const;
