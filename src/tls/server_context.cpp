@@ -109,6 +109,10 @@ SslCtxPtr ServerContext::newContext(const config::ListenerTls& conf, std::string
   // from its output buffer.
   SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                           SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // Read ahead: one recv() takes every record the kernel holds (up to the
+  // read buffer) instead of a header read and a body read per record;
+  // net::Conn drains what SSL buffered before it sleeps.
+  SSL_CTX_set_read_ahead(c, 1);
   // Resumption is by stateless tickets only: no per-process session cache
   // that workers would contend on and a reload would lose.
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
