@@ -191,6 +191,9 @@ void Conn::update() {
   event_assign(&ev_, base_, fd_, static_cast<short>(want | EV_PERSIST), &Conn::onEvent, this);
   if (want != 0) event_add(&ev_, nullptr);
   registered_ = want;
+  // The del above also dropped a queued wake-up for bytes waiting in input()
+  // or inside SSL (activateIfBuffered): queue it again.
+  activateIfBuffered();
 }
 
 void Conn::die(Event what) {

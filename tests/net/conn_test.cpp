@@ -627,15 +627,13 @@ TEST(ConnReading, SetReadingTrueWithBufferedInputSchedulesReadCb) {
   EXPECT_EQ(p.conn->buffered(), 0u);
 }
 
-// BUG (src/net/conn.cpp, Conn::update(), event_del at line 190): the ReadCb
-// that setReading(true) schedules with event_active() for bytes in input()
-// (activateIfBuffered, line 268) is lost when a write() in the same loop pass
-// has to queue output: update() re-registers the event with event_del(),
-// which also takes it off libevent's active queue. The socket has nothing
-// new and the peer does not read, so the bytes in input() wait forever (the
-// same holds for records waiting inside SSL). Disabled until conn.cpp is
-// fixed; run with --gtest_also_run_disabled_tests.
-TEST(ConnReading, DISABLED_BufferedInputWakeupSurvivesQueuedWrite) {
+// Regression: the ReadCb that setReading(true) schedules with event_active()
+// for bytes in input() must survive a write() in the same loop pass that has
+// to queue output (update() re-registers the event, and event_del() also
+// takes it off libevent's active queue). The socket has nothing new and the
+// peer does not read: without the re-queue, the bytes in input() would wait
+// forever (the same holds for records waiting inside SSL).
+TEST(ConnReading, BufferedInputWakeupSurvivesQueuedWrite) {
   Loop loop;
   Probe p;
   auto [mine, peer] = unixPair();

@@ -69,8 +69,7 @@ class Conn {
   void startTls(ssl_st* ssl);
 
   // ---- reading -------------------------------------------------------------
-  /// Read interest (on at creation for accepted Conns, off for outgoing ones
-  /// until connected). TLS handshakes read whatever this says.
+  /// Read interest (off at creation). TLS handshakes read whatever this says.
   void setReading(bool on);
   /// One read from the socket appended to input(). Returns the byte count
   /// (0: nothing now, or Eof/Error is on its way).
