@@ -182,7 +182,8 @@ void Conn::update() {
     want = readWantsWrite_ ? EV_WRITE : EV_READ;
   } else {
     if (reading_ || writeWantsRead_) want |= EV_READ;
-    if (out_ || readWantsWrite_) want |= EV_WRITE;
+    // A write waiting for readability must not spin on EV_WRITE meanwhile.
+    if ((out_ && !writeWantsRead_) || readWantsWrite_) want |= EV_WRITE;
   }
   if (want == registered_) return;
   // Also takes ev_ off the active queue (activateIfBuffered): a re-assigned
@@ -248,6 +249,7 @@ bool Conn::sslRetry(int ret, bool reading) {
 
 void Conn::handshake() {
   ERR_clear_error();
+  errno = 0;
   int r = SSL_do_handshake(ssl_.get());
   if (r != 1) {
     sslRetry(r, true);
@@ -295,6 +297,7 @@ std::size_t Conn::readSocket(void* buf, std::size_t cap) {
     // SSL_get_error() reads the thread's error queue: it must hold nothing
     // from earlier work (JWT verification, another connection).
     ERR_clear_error();
+    errno = 0;
     int r = SSL_read_ex(ssl_.get(), p + total, cap - total, &got);
     if (r != 1) {
       sslRetry(r, true);
@@ -312,8 +315,9 @@ std::size_t Conn::fill() {
   if (!in_) return 0;
   evbuffer_iovec vec;
   if (evbuffer_reserve_space(in_.get(), 4096, &vec, 1) < 1) return 0;
+  // Commit before looking at dead_: a TLS read can return data and meet the
+  // peer's close_notify behind it in the same call.
   std::size_t n = readSocket(vec.iov_base, vec.iov_len);
-  if (dead_) return 0;
   vec.iov_len = n;
   evbuffer_commit_space(in_.get(), &vec, 1);
   if (evbuffer_get_length(in_.get()) == 0) in_.reset();
@@ -380,18 +384,31 @@ std::size_t Conn::writeSocket(const void* buf, std::size_t n) {
     if (!wouldBlock(errno)) die(Event::Error);
     return 0;
   }
-  std::size_t written = 0;
-  ERR_clear_error();
-  int r = SSL_write_ex(ssl_.get(), buf, n, &written);
-  if (r == 1) return written;
-  sslRetry(r, false);
-  return 0;
+  // With partial writes SSL_write_ex returns after each record: go on until
+  // everything is sent or the socket is full. What is left is retried from
+  // the output buffer, which then starts with the refused record's bytes.
+  const auto* p = static_cast<const std::uint8_t*>(buf);
+  std::size_t total = 0;
+  while (total < n) {
+    std::size_t written = 0;
+    ERR_clear_error();
+    errno = 0;
+    int r = SSL_write_ex(ssl_.get(), p + total, n - total, &written);
+    if (r != 1) {
+      sslRetry(r, false);
+      break;
+    }
+    total += written;
+  }
+  return total;
 }
 
 void Conn::write(const void* buf, std::size_t n) {
   if (dead_ || n == 0) return;
   std::size_t done = 0;
-  if (!out_ && !connecting_ && !handshaking_ && fd_ >= 0 && !writeWantsRead_) {
+  // Queue behind a TLS read or write that waits for the other direction:
+  // OpenSSL must see its pending record retried before anything new.
+  if (!out_ && !connecting_ && !handshaking_ && fd_ >= 0 && !writeWantsRead_ && !readWantsWrite_) {
     done = writeSocket(buf, n);
     if (dead_) return;
   }

@@ -254,6 +254,22 @@ void Session::sideGone(bool isClient) {
     upstream_.reset();
     releaseServer();
   }
+  if (c2s_ && s2c_) {
+    Flow& from = isClient ? *c2s_ : *s2c_;  // its source just left
+    Flow& toward = isClient ? *s2c_ : *c2s_;  // its output just left
+    // A proxy close queued behind a frame from this peer can never go out
+    // (the frame will never be complete): the other peer gets our FIN only.
+    if (from.pendingClose != 0) {
+      from.pendingClose = 0;
+      from.stopped = true;
+    }
+    // Nothing waits for this peer's output to drain any more: read the other
+    // peer again, so that its close or EOF is seen (and its bytes dropped).
+    if (toward.paused) {
+      toward.paused = false;
+      if (net::Conn* other = isClient ? upstream() : client()) other->setReading(true);
+    }
+  }
   // After its own close frame, EOF from a peer is the normal end.
   bool closedFirst = isClient ? c2s_ && c2s_->closeRelayed : s2c_ && s2c_->closeRelayed;
   if (state_ == State::Relaying && !closedFirst) {

@@ -247,6 +247,7 @@ void Session::onTimer(evutil_socket_t, short, void* ctx) {
 
 void Session::readHead() {
   client()->fill();
+  if (client()->buffered() == 0) return;  // nothing yet (or EOF, reported next)
   evbuffer* in = client()->input();
   std::size_t consumed = 0;
   core::FeedResult r = feedFromBuffer(in, 0, handshake_->request, consumed);
@@ -340,6 +341,7 @@ void Session::upstreamConnected() {
 
 void Session::readUpgradeResponse() {
   upstream()->fill();
+  if (upstream()->buffered() == 0) return;
   evbuffer* in = upstream()->input();
   Handshake& hs = *handshake_;
   // Feed only what was not fed before: the head stays in the buffer until it
@@ -383,6 +385,9 @@ void Session::readUpgradeResponse() {
   std::string head = takeHead(in, hs.responseFed);
   client()->write(head.data(), head.size());
   state_ = State::Passthrough;
+  // Read (and drop) what the client sends meanwhile, so that its FIN ends
+  // the linger after our answer instead of the timer.
+  client()->setReading(true);
   passthrough();
 }
 

@@ -201,7 +201,10 @@ void Session::onRateExceeded() {
 void Session::onThrottleEnd(evutil_socket_t, short, void* ctx) {
   auto* s = static_cast<Session*>(ctx);
   if ((s->state_ != State::Relaying && s->state_ != State::Closing) || s->client() == nullptr) return;
-  if (!s->c2s_->paused) s->client()->setReading(true);
+  // Paused for backpressure too: the upstream's drain resumes reading (and
+  // the Conn re-reads what waits in its input) when it gets there.
+  if (s->c2s_->paused) return;
+  s->client()->setReading(true);
   s->relay(true);
 }
 
