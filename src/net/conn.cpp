@@ -18,16 +18,57 @@ namespace wsedge::net {
 
 namespace {
 
-// The largest plaintext handed to one SSL_write from the output buffer: a few
-// records per call. A retry after WANT_WRITE passes at least the pending
-// record again (OpenSSL requires it; one record is at most 16 KiB).
-constexpr std::size_t kTlsWriteChunk = 64 * 1024;
-
 bool wouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
 }  // namespace
 
 void Conn::SslDeleter::operator()(ssl_st* p) const { tls::OpenSslDeleter{}(p); }
+
+// TLS output: OpenSSL writes its records into our BIO, which appends them to
+// the Conn's output buffer; the Conn sends that buffer with one writev after
+// each SSL call, exactly like plain output. So a whole handshake flight or a
+// relay pass of many records leaves in one syscall (one burst of segments for
+// the peer to wake up to, not one per record), SSL never sees a full socket
+// (no WANT_WRITE, no "retry with the same buffer" rule), and a close_notify
+// is never cut in half. Reads stay on a socket BIO (with read-ahead).
+int Conn::bioWrite(BIO* bio, const char* data, std::size_t len, std::size_t* written) {
+  auto* c = static_cast<Conn*>(BIO_get_data(bio));
+  if (!c->out_) c->out_.reset(evbuffer_new());
+  if (!c->out_ || evbuffer_add(c->out_.get(), data, len) != 0) return 0;
+  *written = len;
+  return 1;
+}
+
+long Conn::bioCtrl(BIO*, int cmd, long, void*) {
+  // FLUSH: ours happens after the SSL call. Everything else (pending counts,
+  // kTLS queries, push/pop) has nothing to report.
+  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+BIO_METHOD* Conn::bioMethod() {
+  static BIO_METHOD* method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "wsedge conn output");
+    if (m != nullptr) {
+      BIO_meth_set_write_ex(m, &Conn::bioWrite);
+      BIO_meth_set_ctrl(m, &Conn::bioCtrl);
+    }
+    return m;
+  }();
+  return method;
+}
+
+bool Conn::attachTls(ssl_st* ssl) {
+  BIO* rbio = BIO_new_socket(fd_, BIO_NOCLOSE);
+  BIO* wbio = bioMethod() ? BIO_new(bioMethod()) : nullptr;
+  if (rbio == nullptr || wbio == nullptr) {
+    tls::BioPtr r(rbio), w(wbio);
+    return false;
+  }
+  BIO_set_data(wbio, this);
+  BIO_set_init(wbio, 1);
+  SSL_set_bio(ssl, rbio, wbio);  // the SSL owns both BIOs from here on
+  return true;
+}
 
 Conn::Conn(event_base* base, evutil_socket_t fd, ssl_st* ssl) : base_(base), fd_(fd), ssl_(ssl) {
   // Assigned once here so that event_del/event_active are always valid;
@@ -43,7 +84,7 @@ std::unique_ptr<Conn> Conn::accepted(event_base* base, evutil_socket_t fd, ssl_s
     return nullptr;
   }
   if (ssl != nullptr) {
-    SSL_set_fd(ssl, fd);
+    if (!c->attachTls(ssl)) return nullptr;
     SSL_set_accept_state(ssl);
     c->handshaking_ = true;
     c->update();
@@ -93,7 +134,7 @@ void Conn::connected() {
     return die(Event::Error);
   }
   if (ssl_) {
-    SSL_set_fd(ssl_.get(), fd_);
+    if (!attachTls(ssl_.get())) return die(Event::Error);
     SSL_set_connect_state(ssl_.get());
     handshaking_ = true;
     return handshake();
@@ -104,7 +145,7 @@ void Conn::connected() {
 
 void Conn::startTls(ssl_st* ssl) {
   ssl_.reset(ssl);
-  SSL_set_fd(ssl, fd_);
+  if (!attachTls(ssl)) return die(Event::Error);
   SSL_set_accept_state(ssl);
   handshaking_ = true;
   // The ClientHello may be in the socket already: try at once, from the loop.
@@ -150,23 +191,18 @@ void Conn::dispatch(short what) {
   auto done = [&] { return !alive || dead_; };
   if (connecting_) {
     if (what & EV_WRITE) connected();
-  } else if (handshaking_) {
-    handshake();
   } else {
-    if ((what & EV_WRITE) && readWantsWrite_) {
-      // SSL_read wanted to write (a TLS 1.3 key update answer): read again.
-      readWantsWrite_ = false;
-      update();
-      what |= EV_READ;
+    if ((what & EV_WRITE) && out_) {
+      flushOutput();
+      if (!done() && !handshaking_ && pending() <= lowWatermark_ && writeCb_) writeCb_(ctx_);
     }
-    if ((what & EV_WRITE) || ((what & EV_READ) && writeWantsRead_)) {
-      writeWantsRead_ = false;
-      if (out_) {
-        flushOutput();
-        if (!done() && pending() <= lowWatermark_ && writeCb_) writeCb_(ctx_);
+    if (!done() && (what & EV_READ)) {
+      if (handshaking_) {
+        handshake();
+      } else if (reading_ && readCb_) {
+        readCb_(ctx_);
       }
     }
-    if (!done() && (what & EV_READ) && reading_ && readCb_) readCb_(ctx_);
   }
   if (alive) alive_ = nullptr;
 }
@@ -178,12 +214,9 @@ void Conn::update() {
     want = 0;
   } else if (connecting_) {
     want = EV_WRITE;
-  } else if (handshaking_) {
-    want = readWantsWrite_ ? EV_WRITE : EV_READ;
   } else {
-    if (reading_ || writeWantsRead_) want |= EV_READ;
-    // A write waiting for readability must not spin on EV_WRITE meanwhile.
-    if ((out_ && !writeWantsRead_) || readWantsWrite_) want |= EV_WRITE;
+    if (reading_ || handshaking_) want |= EV_READ;
+    if (out_) want |= EV_WRITE;
   }
   if (want == registered_) return;
   // Also takes ev_ off the active queue (activateIfBuffered): a re-assigned
@@ -217,17 +250,10 @@ void Conn::die(Event what) {
 
 // ---- TLS ----------------------------------------------------------------------
 
-bool Conn::sslRetry(int ret, bool reading) {
-  int err = SSL_get_error(ssl_.get(), ret);
-  switch (err) {
+bool Conn::sslRetry(int ret) {
+  switch (SSL_get_error(ssl_.get(), ret)) {
     case SSL_ERROR_WANT_READ:
-      if (!reading) writeWantsRead_ = true;
-      if (handshaking_) readWantsWrite_ = false;
-      update();
-      return true;
-    case SSL_ERROR_WANT_WRITE:
-      if (reading || handshaking_) readWantsWrite_ = true;
-      update();
+      // The only thing SSL ever waits for: our BIO takes every write.
       return true;
     case SSL_ERROR_ZERO_RETURN:
       // close_notify, or (SSL_OP_IGNORE_UNEXPECTED_EOF) a plain TCP close.
@@ -242,6 +268,8 @@ bool Conn::sslRetry(int ret, bool reading) {
       die(Event::Error);
       return false;
     default:
+      // SSL_ERROR_SSL, and WANT_WRITE/WANT_X509_LOOKUP/... that our setup
+      // never produces: a failed connection, not a spin.
       die(Event::Error);
       return false;
   }
@@ -251,12 +279,20 @@ void Conn::handshake() {
   ERR_clear_error();
   errno = 0;
   int r = SSL_do_handshake(ssl_.get());
+  // Our flight (if any) is in out_: send it before anything else happens.
+  if (r != 1 && SSL_get_error(ssl_.get(), r) == SSL_ERROR_WANT_READ) {
+    if (out_) flushOutput();
+    return;
+  }
   if (r != 1) {
-    sslRetry(r, true);
+    // The alert that explains the failure goes out too, best effort.
+    if (out_) evbuffer_write(out_.get(), fd_);
+    sslRetry(r);
     return;
   }
   handshaking_ = false;
-  readWantsWrite_ = false;
+  if (out_) flushOutput();  // the last flight, and TLS 1.3 session tickets
+  if (dead_) return;
   update();
   if (tlsClient_) {
     if (eventCb_) eventCb_(Event::Connected, ctx_);
@@ -300,11 +336,13 @@ std::size_t Conn::readSocket(void* buf, std::size_t cap) {
     errno = 0;
     int r = SSL_read_ex(ssl_.get(), p + total, cap - total, &got);
     if (r != 1) {
-      sslRetry(r, true);
+      sslRetry(r);
       break;
     }
     total += got;
   } while (total < cap && SSL_has_pending(ssl_.get()) == 1);
+  // SSL_read may have answered something (a TLS 1.3 key update).
+  if (out_ && !dead_ && !(registered_ & EV_WRITE)) flushOutput();
   if (total == cap) activateIfBuffered();
   return total;
 }
@@ -377,16 +415,16 @@ void Conn::consume(std::size_t n) {
 
 std::size_t Conn::pending() const { return out_ ? evbuffer_get_length(out_.get()) : 0; }
 
-std::size_t Conn::writeSocket(const void* buf, std::size_t n) {
-  if (!ssl_) {
-    ssize_t w = ::send(fd_, buf, n, MSG_NOSIGNAL);
-    if (w >= 0) return static_cast<std::size_t>(w);
-    if (!wouldBlock(errno)) die(Event::Error);
-    return 0;
-  }
-  // With partial writes SSL_write_ex returns after each record: go on until
-  // everything is sent or the socket is full. What is left is retried from
-  // the output buffer, which then starts with the refused record's bytes.
+std::size_t Conn::sendPlain(const void* buf, std::size_t n) {
+  ssize_t w = ::send(fd_, buf, n, MSG_NOSIGNAL);
+  if (w >= 0) return static_cast<std::size_t>(w);
+  if (!wouldBlock(errno)) die(Event::Error);
+  return 0;
+}
+
+bool Conn::encrypt(const void* buf, std::size_t n) {
+  // The BIO takes every record, so SSL_write_ex consumes everything (in one
+  // call, or one per record with partial writes on).
   const auto* p = static_cast<const std::uint8_t*>(buf);
   std::size_t total = 0;
   while (total < n) {
@@ -395,21 +433,27 @@ std::size_t Conn::writeSocket(const void* buf, std::size_t n) {
     errno = 0;
     int r = SSL_write_ex(ssl_.get(), p + total, n - total, &written);
     if (r != 1) {
-      sslRetry(r, false);
-      break;
+      // Only during a handshake (the session never writes then) or on a
+      // real failure: either way this connection cannot go on.
+      if (sslRetry(r)) die(Event::Error);
+      return false;
     }
     total += written;
   }
-  return total;
+  return true;
 }
 
 void Conn::write(const void* buf, std::size_t n) {
   if (dead_ || n == 0) return;
+  if (ssl_) {
+    bool flushNow = !out_;  // else EV_WRITE is armed and flushes in order
+    if (!encrypt(buf, n)) return;
+    if (flushNow) flushOutput();
+    return;
+  }
   std::size_t done = 0;
-  // Queue behind a TLS read or write that waits for the other direction:
-  // OpenSSL must see its pending record retried before anything new.
-  if (!out_ && !connecting_ && !handshaking_ && fd_ >= 0 && !writeWantsRead_ && !readWantsWrite_) {
-    done = writeSocket(buf, n);
+  if (!out_ && !connecting_ && fd_ >= 0) {
+    done = sendPlain(buf, n);
     if (dead_) return;
   }
   if (done == n) return;
@@ -420,23 +464,18 @@ void Conn::write(const void* buf, std::size_t n) {
 }
 
 void Conn::flushOutput() {
-  while (out_ && !dead_) {
-    std::size_t left = evbuffer_get_length(out_.get());
-    if (left == 0) break;
-    if (!ssl_) {
-      // One writev of every chain; what is left waits for the next EV_WRITE.
-      int w = evbuffer_write(out_.get(), fd_);
-      if (w < 0 && !wouldBlock(errno)) return die(Event::Error);
-      break;
+  if (out_ && !dead_ && fd_ >= 0 && !connecting_) {
+    // One writev of every chain; what is left waits for the next EV_WRITE.
+    int w = evbuffer_write(out_.get(), fd_);
+    if (w < 0 && !wouldBlock(errno)) return die(Event::Error);
+    if (evbuffer_get_length(out_.get()) == 0) {
+      out_.reset();
+      if (shutAfterFlush_) {
+        shutAfterFlush_ = false;
+        ::shutdown(fd_, SHUT_WR);
+      }
     }
-    std::size_t len = std::min(left, kTlsWriteChunk);
-    void* p = evbuffer_pullup(out_.get(), static_cast<ev_ssize_t>(len));
-    std::size_t w = writeSocket(p, len);
-    if (dead_) return;
-    if (w == 0) break;
-    evbuffer_drain(out_.get(), w);
   }
-  if (out_ && evbuffer_get_length(out_.get()) == 0) out_.reset();
   update();
 }
 
@@ -444,12 +483,16 @@ void Conn::shutdownWrite() {
   if (dead_ || fd_ < 0) return;
   if (ssl_ && SSL_is_init_finished(ssl_.get()) == 1 &&
       (SSL_get_shutdown(ssl_.get()) & SSL_SENT_SHUTDOWN) == 0) {
-    // Output is flushed, so this alert follows the last record. A full socket
-    // (WANT_WRITE) loses it: the peer then sees a dirty shutdown, which it
-    // must tolerate anyway. TLS 1.3 close_notify closes one direction only,
-    // which is exactly our half-close.
+    // The alert follows the last record through out_; the FIN waits for it.
+    // TLS 1.3 close_notify closes one direction only, which is exactly our
+    // half-close.
     SSL_shutdown(ssl_.get());
     ERR_clear_error();
+    if (out_) {
+      shutAfterFlush_ = true;
+      flushOutput();
+      return;
+    }
   }
   ::shutdown(fd_, SHUT_WR);
 }

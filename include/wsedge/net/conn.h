@@ -32,6 +32,8 @@
 
 struct event_base;
 struct ssl_st;
+struct bio_st;
+struct bio_method_st;
 
 namespace wsedge::net {
 
@@ -117,17 +119,24 @@ class Conn {
   std::size_t readSocket(void* buf, std::size_t cap);
   /// One recv() on a plain socket; dies on EOF or an error.
   std::size_t recvPlain(void* buf, std::size_t cap, int flags);
-  /// Sends from out_ until empty or the kernel is full.
+  /// One writev of out_; the rest waits for EV_WRITE.
   void flushOutput();
-  /// One send()/SSL_write() of buf; bytes taken (0 on would-block or death).
-  std::size_t writeSocket(const void* buf, std::size_t n);
+  /// One send() of buf; bytes taken (0 on would-block or death).
+  std::size_t sendPlain(const void* buf, std::size_t n);
+  /// TLS: encrypts all of buf into out_; false (and dead) on failure.
+  bool encrypt(const void* buf, std::size_t n);
   void handshake();
   void connected();
   /// Marks the Conn dead and queues the report for the event loop.
   void die(Event what);
-  /// TLS: an SSL_* call returned `ret`; sets the want flags, or dies.
-  /// True when the call should be retried later (WANT_READ/WANT_WRITE).
-  bool sslRetry(int ret, bool reading);
+  /// TLS: an SSL_* call returned `ret`. True when it waits for more input;
+  /// otherwise the Conn is dead (Eof or Error).
+  bool sslRetry(int ret);
+  /// TLS: a socket BIO to read, our output BIO to write. False if out of memory.
+  bool attachTls(ssl_st* ssl);
+  static int bioWrite(bio_st* bio, const char* data, std::size_t len, std::size_t* written);
+  static long bioCtrl(bio_st* bio, int cmd, long num, void* ptr);
+  static bio_method_st* bioMethod();
   /// Decrypted (or read-ahead) bytes wait inside SSL: run ReadCb again.
   void activateIfBuffered();
 
@@ -152,8 +161,7 @@ class Conn {
   bool connecting_ = false;
   bool handshaking_ = false;
   bool tlsClient_ = false;
-  bool readWantsWrite_ = false;   // SSL_read (or the handshake) needs the socket writable
-  bool writeWantsRead_ = false;   // SSL_write needs the socket readable
+  bool shutAfterFlush_ = false;  // FIN once out_ (ending with close_notify) is sent
   bool dead_ = false;
   bool reported_ = false;  // the EventCb for dead_ ran
   Event report_ = Event::Eof;
