@@ -1,5 +1,6 @@
 """How sessions end when a peer ends early, half-way or never: one test per
-close-path bug fixed in b826a25, each written to fail on the code before it."""
+close-path bug fixed in b826a25 (and 8cbf080 for the last one), each written to
+fail on the code before its fix."""
 import socket
 import time
 
@@ -115,3 +116,27 @@ def test_unanswered_client_close_ends_session(env):
     assert waited > 4, f"closed after {waited:.2f}s: the backend had no time to answer"
     a = px.wait_access(lambda a: a.get("path") == "/oneway")[0]
     assert a["close_code"] == 4001 and a["closed_by"] == "client", a
+
+
+def test_client_fin_after_non_101_ends_session_before_linger(env):
+    # Regression (8cbf080): after relaying a backend's non-101 answer the
+    # proxy no longer read the client, so the client's FIN went unseen and
+    # only the 3 s linger ended the session. The bound below is generous
+    # (half the linger): the alternative is that timer.
+    b = env.echo_backend()
+    px = env.proxy([b], global_={"workers": 1})
+    c = h.RawConn(px.address)
+    try:
+        c.send(h.upgrade_request("/_status/403"))
+        status, headers, _ = c.read_head()
+        body = c.read_until_close()  # the proxy shuts its side after the body
+    finally:
+        c.close()
+        closed_at = time.monotonic()
+    assert status == 403, (status, headers)
+    assert headers["content-length"] == [str(len(body))] and body == b"denied by backend\n", body
+    assert headers["x-backend"] == ["echo"]
+    a = px.wait_access(lambda a: a.get("path") == "/_status/403", timeout=5)[0]
+    waited = time.monotonic() - closed_at
+    assert waited < 1.5, f"access line {waited:.2f}s after the client's FIN (the linger is 3 s)"
+    assert a["status"] == 403 and a["closed_by"] == "server", a

@@ -1,10 +1,12 @@
 """TLS: wss:// listeners (SNI, versions, ALPN, resumption, bad input) and TLS
 to backends (verification, wrong CA -> 502), plus core cases over wss."""
 import asyncio
+import random
 import signal
 import socket
 import ssl
 import subprocess
+import threading
 
 import pytest
 import websockets
@@ -402,6 +404,221 @@ def test_tls_to_plain_backend_502(env, pki):
     assert expect_status(px, "/plain-backend") == 502
     line = px.wait_access(lambda a: a.get("status") == 502)[0]
     assert line["reject_reason"] == "tls_error"
+
+
+# ---------------------------------------------------------------- a TLS backend's non-101 answer
+
+class TlsRefusingBackend:
+    """A raw TLS backend (a thread of the test process) that answers every
+    upgrade with a 403, a body and Connection: close, then close_notify, and
+    puts all of it (the response records and the alert) into ONE send: the
+    proxy reads the answer and the peer's close in the same TLS read."""
+
+    BODY = b"tls backend says no\n"
+    ANSWER = (b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n"
+              b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY)) + BODY
+
+    def __init__(self, pki):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(pki.path("backend.crt"), pki.path("backend.key"))
+        self.ls = socket.create_server(("127.0.0.1", 0))
+        self.ls.settimeout(0.1)
+        self.address = "127.0.0.1:%d" % self.ls.getsockname()[1]
+        self.requests = []   # request heads, one per upgrade answered
+        self.errors = []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    def _accept(self):
+        while not self.stopping.is_set():
+            try:
+                sock, _ = self.ls.accept()
+            except (socket.timeout, OSError):
+                continue
+            t_ = threading.Thread(target=self._serve, args=(sock,), daemon=True)
+            self.threads.append(t_)
+            t_.start()
+
+    def _serve(self, sock):
+        try:
+            sock.settimeout(5)
+            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            tls = self.ctx.wrap_bio(incoming, outgoing, server_side=True)
+
+            def pull():
+                data = sock.recv(65536)
+                if not data:
+                    raise EOFError("proxy closed")
+                incoming.write(data)
+
+            while True:
+                try:
+                    tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    if outgoing.pending:
+                        sock.sendall(outgoing.read())
+                    pull()
+            if outgoing.pending:  # the last flight (and TLS 1.3 tickets)
+                sock.sendall(outgoing.read())
+            head = b""
+            while b"\r\n\r\n" not in head:
+                try:
+                    head += tls.read(65536)
+                except ssl.SSLWantReadError:
+                    pull()
+            self.requests.append(head)
+            tls.write(self.ANSWER)
+            try:
+                tls.unwrap()  # close_notify; the peer's is not waited for
+            except ssl.SSLWantReadError:
+                pass
+            sock.sendall(outgoing.read())  # answer + close_notify: one send
+            sock.shutdown(socket.SHUT_WR)
+            while sock.recv(65536):  # until the proxy closes (no reset)
+                pass
+        except (OSError, EOFError, ssl.SSLError) as e:
+            self.errors.append(repr(e))
+        finally:
+            sock.close()
+
+    def stop(self):
+        self.stopping.set()
+        for t_ in list(self.threads):
+            t_.join(6)
+        self.ls.close()
+
+
+@pytest.fixture
+def refusing_backends(pki):
+    bs = [TlsRefusingBackend(pki), TlsRefusingBackend(pki)]
+    yield bs
+    for b in bs:
+        b.stop()
+
+
+@pytest.mark.parametrize("client_tls", [False, True], ids=["ws", "wss"])
+def test_tls_backend_403_with_close_notify_in_one_send(env, pki, refusing_backends, client_tls):
+    # Regression (8cbf080): the 403 and the close_notify behind it came out of
+    # one TLS read; the bytes were dropped with the EOF, the answer looked like
+    # a connect failure, the other server was tried, and the client got a 502.
+    pools = {"echo": {"balance": "round_robin", "servers": [
+        {"name": f"tls-{i + 1}", "address": b.address, "tls": True, "ca_file": pki.ca}
+        for i, b in enumerate(refusing_backends)]}}
+    if client_tls:
+        px = t.tls_proxy(env, None, [pki.pair("a")], pools=pools)
+        c = t.TlsRawConn(px.address, ctx_for(pki))
+    else:
+        px = env.proxy(pools=pools)
+        c = h.RawConn(px.address)
+    try:
+        c.send(h.upgrade_request("/refused"))
+        status, headers, _ = c.read_head()
+        body = c.read_until_close()
+    finally:
+        c.close()
+    line = px.wait_access(lambda a: a.get("path") == "/refused")[0]
+    # The access line comes after any retry: every request has arrived by now.
+    seen = [len(b.requests) for b in refusing_backends]
+    assert status == 403, (f"got {status} {body!r}; access: {line}; requests per backend: "
+                           f"{seen}; backend errors: {[b.errors for b in refusing_backends]}")
+    assert headers["content-length"] == [str(len(TlsRefusingBackend.BODY))]
+    assert body == TlsRefusingBackend.BODY
+    assert line["status"] == 403 and line["reject_reason"] == "", line
+    assert line["closed_by"] == "server", line
+    # One request in all: the answer is not a failed connect, so no retry.
+    assert sum(seen) == 1, f"requests per backend: {seen}"
+    assert not [x for x in px.logs() if x.get("msg") == "upstream TLS handshake failed"]
+
+
+# ---------------------------------------------------------------- large messages over TLS both ways
+
+BIG = {"max_frame": "4MiB", "max_message": "4MiB"}
+
+
+def wss_to_wss_proxy(env, pki, **kw):
+    b = t.tls_backend(env, pki)
+    pools = {"echo": {"balance": "round_robin", "servers": [
+        {"name": "tls-1", "address": b.address, "tls": True, "ca_file": pki.ca}]}}
+    return b, t.tls_proxy(env, None, [pki.pair("a")], pools=pools, **kw)
+
+
+def test_wss_to_wss_large_messages_both_ways(env, pki):
+    # Many TLS records per write in both directions (client -> proxy -> TLS
+    # backend and back): SSL_write over many records, partial writes and the
+    # output buffer must keep every byte, in order.
+    b, px = wss_to_wss_proxy(env, pki, limits=BIG)
+    rng = random.Random(8_0_8_0)
+    # Up to 3 MiB, most well below (mean ~1 MiB, to stay quick), plus edges:
+    # the largest, one byte over a TLS record's 16 KiB, and a tiny one.
+    sizes = [1 + int((3 << 20) * rng.random() ** 2) for _ in range(17)]
+    sizes += [3 << 20, 16 * 1024 + 1, 1]
+    msgs = [rng.randbytes(n) for n in sizes]
+
+    async def body():
+        async with websockets.connect(t.wss_url(px, "/big"), ssl=ctx_for(pki),
+                                      server_hostname="a.test", ping_interval=None,
+                                      max_size=None) as ws:
+            async def sender():
+                for m in msgs:
+                    await ws.send(m)
+            task = asyncio.create_task(sender())
+            for i, m in enumerate(msgs):
+                got = await ws.recv()
+                assert isinstance(got, bytes) and len(got) == len(m), (i, len(got), len(m))
+                assert got == m, f"message {i} ({len(m)} bytes) corrupted"
+            await task
+            await ws.close(1000)
+            return ws.close_code
+    assert h.run(body()) == 1000
+    assert b.wait_record(lambda r: r["event"] == "close")[0]["code"] == 1000
+    line = px.wait_access(lambda a: a.get("path") == "/big")[0]
+    assert line["close_code"] == 1000 and line["closed_by"] == "client", line
+    assert line["bytes_downstream"] >= sum(sizes) and line["messages_downstream"] == len(msgs)
+
+
+def test_wss_to_wss_slow_reader_gets_every_byte(env, pki):
+    # The backend's echo of several MiB meets a client that reads a little at
+    # a time: the proxy's TLS output to the client fills, pauses the TLS
+    # backend, resumes it, many times; nothing may be lost or reordered.
+    b, px = wss_to_wss_proxy(env, pki, limits=BIG)
+    rng = random.Random(1014)
+    msgs = [rng.randbytes(rng.randint(64 * 1024, 512 * 1024)) for _ in range(24)]
+    total = sum(map(len, msgs))
+    assert total > 6 << 20
+
+    async def body():
+        # A small receive buffer (set before connect: no autotuning), max_queue=1
+        # and a small read_limit: the client's TCP window closes while it
+        # sleeps, so the backpressure reaches the proxy.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
+        sock.settimeout(5)
+        sock.connect(px.address)
+        sock.setblocking(False)
+        async with websockets.connect(t.wss_url(px, "/slow"), sock=sock, ssl=ctx_for(pki),
+                                      server_hostname="a.test", ping_interval=None,
+                                      max_size=None, max_queue=1, read_limit=16 * 1024) as ws:
+            async def sender():
+                for m in msgs:
+                    await ws.send(m)
+            task = asyncio.create_task(sender())
+            got = 0
+            for i, m in enumerate(msgs):
+                await asyncio.sleep(0.04)
+                r = await ws.recv()
+                assert r == m, f"message {i} ({len(m)} bytes) corrupted"
+                got += len(r)
+            await task
+            await ws.close(1000)
+            return got, ws.close_code
+    got, code = h.run(body())
+    assert got == total and code == 1000
+    assert b.wait_record(lambda r: r["event"] == "close")[0]["code"] == 1000
+    assert len(b.records("message")) == len(msgs)
+    line = px.wait_access(lambda a: a.get("path") == "/slow")[0]
+    assert line["close_code"] == 1000 and line["closed_by"] == "client", line
 
 
 # ---------------------------------------------------------------- core cases over wss
