@@ -367,7 +367,11 @@ std::size_t Conn::read(void* buf, std::size_t cap) {
   if (in_) {
     int got = evbuffer_remove(in_.get(), buf, cap);
     if (got > 0) n = static_cast<std::size_t>(got);
-    if (evbuffer_get_length(in_.get()) == 0) in_.reset();
+    if (evbuffer_get_length(in_.get()) == 0) {
+      in_.reset();
+    } else {
+      activateIfBuffered();  // more than `cap` was waiting: come back for it
+    }
   }
   if (n < cap) n += readSocket(static_cast<std::uint8_t*>(buf) + n, cap - n);
   return n;
