@@ -59,5 +59,8 @@ sleep 1.5
 perf record ${PERF_CALLGRAPH:--g} -o "$out/perf-$scheme-$size.data" -p "$wpid" -- sleep "$seconds" > /dev/null 2> "$out/perf-record.err"
 wait "$bpid"
 grep '^SUMMARY' "$out/bench-$scheme-$size.out" | tr ' ' '\n' | grep -E '^(msgs_per_s|pid_cpu_us_per_msg)='
+# The whole report goes to a file first: `head` closing the pipe early would
+# make perf (and, under pipefail, this script) exit 141.
 perf report -i "$out/perf-$scheme-$size.data" --no-children --sort symbol --stdio 2> /dev/null \
-  | grep -E '^ +[0-9.]+%' | head -25 | tee "$out/top-$scheme-$size.txt"
+  | grep -E '^ +[0-9.]+%' > "$out/all-$scheme-$size.txt"
+sed -n '1,25p' "$out/all-$scheme-$size.txt" | tee "$out/top-$scheme-$size.txt"
