@@ -1,10 +1,17 @@
 """How sessions end when a peer ends early, half-way or never: one test per
-close-path bug fixed in b826a25 (and 8cbf080 for the last one), each written to
+close-path bug fixed in b826a25 (and 8cbf080 for the last two), each written to
 fail on the code before its fix."""
+import base64
+import hashlib
+import signal
 import socket
+import struct
+import threading
 import time
 
 import wsedge_harness as h
+
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 CHUNKED_403 = (b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n"
                b"Connection: keep-alive\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
@@ -140,3 +147,110 @@ def test_client_fin_after_non_101_ends_session_before_linger(env):
     waited = time.monotonic() - closed_at
     assert waited < 1.5, f"access line {waited:.2f}s after the client's FIN (the linger is 3 s)"
     assert a["status"] == 403 and a["closed_by"] == "server", a
+
+
+class PartialFrameBackend:
+    """One-shot raw backend: answers the upgrade by hand, then sends the header
+    of a binary frame announcing `announced` payload bytes and only `sent` of
+    them. The test drives the accepted socket (`conn`) from then on."""
+
+    def __init__(self, announced, sent):
+        self.head = struct.pack("!BBQ", 0x82, 127, announced)
+        self.payload = b"p" * sent
+        self.lsock = socket.create_server(("127.0.0.1", 0))
+        self.lsock.settimeout(10)
+        self.address = "127.0.0.1:%d" % self.lsock.getsockname()[1]
+        self.conn = None
+        self.error = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        try:
+            conn, _ = self.lsock.accept()
+            conn.settimeout(10)
+            self.conn = conn
+            req = b""
+            while b"\r\n\r\n" not in req:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    raise EOFError("proxy closed before its request head")
+                req += chunk
+            key = next(line.split(b":", 1)[1].strip() for line in req.split(b"\r\n")
+                       if line.lower().startswith(b"sec-websocket-key:"))
+            accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
+            conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+            conn.sendall(self.head + self.payload)
+        except Exception as e:  # reported by the test through self.error
+            self.error = e
+        finally:
+            self.ready.set()
+
+    def recv_exact(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.conn.recv(n - len(data))
+            if not chunk:
+                raise EOFError(f"proxy closed after {data!r}")
+            data += chunk
+        return data
+
+    def close(self):
+        for s in (self.conn, self.lsock):
+            if s is not None:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+        self.thread.join(5)
+
+
+def test_drain_close_behind_frame_from_gone_backend_does_not_hold_client_fin(env):
+    # Regression (8cbf080): on drain (SIGTERM) the proxy owes the client a close
+    # 1001, but the client's stream is in the middle of a 100,000-byte frame
+    # from the backend, so the close waits for that frame's end
+    # (Flow::pendingClose). When the backend then leaves, the frame can never
+    # be completed: the client must get our FIN at once, with no close frame
+    # after the partial frame. Before the fix the pending close blocked the
+    # half-close and the client saw EOF only when the 3 s linger ended the
+    # session (about 2.9 s after the backend left).
+    b = PartialFrameBackend(announced=100_000, sent=1_000)
+    expected = b.head + b.payload
+    c = None
+    try:
+        px = env.proxy([b.address], global_={"workers": 1})
+        c = h.RawConn(px.address)
+        status, _ = c.handshake("/drainmid")
+        assert status == 101
+        assert b.ready.wait(5) and b.error is None, b.error
+        while len(c.buf) < len(expected):
+            c._fill()
+        assert c.buf == expected, c.buf[:32]
+
+        px.proc.send_signal(signal.SIGTERM)
+        # The backend is between frames: it gets close 1001 (and our FIN) now.
+        fr = b.recv_exact(8)  # close frame: 2-byte header, mask key, 2-byte code
+        assert fr[0] == 0x88 and fr[1] == 0x82, fr
+        assert struct.unpack("!H", h.mask_bytes(fr[6:8], fr[2:6]))[0] == 1001, fr
+        # The client's close waits for the frame boundary: nothing yet, no EOF.
+        more, closed = read_for(c, 0.3)
+        assert more == b"" and not closed, (
+            f"the drain close did not wait for the frame in flight: {more!r}, closed={closed}")
+
+        b.conn.close()  # the backend leaves mid-frame
+        b.conn = None
+        gone_at = time.monotonic()
+        more, closed = read_for(c, 5)
+        waited = time.monotonic() - gone_at
+    finally:
+        if c is not None:
+            c.close()
+        b.close()
+    assert closed, "client connection still open 5 s after the backend left"
+    assert more == b"", f"bytes after the partial frame (a close frame mid-frame?): {more!r}"
+    assert waited < 1.5, f"client saw EOF {waited:.2f}s after the backend left (the linger is 3 s)"
+    a = px.wait_access(lambda a: a.get("path") == "/drainmid")[0]
+    assert a["closed_by"] == "proxy:drain" and a["close_code"] == 1001, a
+    assert a["bytes_downstream"] == len(expected), a
