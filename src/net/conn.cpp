@@ -2,11 +2,9 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -427,8 +425,8 @@ std::size_t Conn::sendPlain(const void* buf, std::size_t n) {
 }
 
 bool Conn::encrypt(const void* buf, std::size_t n) {
-  // The BIO takes every record, so SSL_write_ex consumes everything (in one
-  // call, or one per record with partial writes on).
+  // The BIO takes every record, so one SSL_write_ex consumes everything; the
+  // loop only guards against a partial write mode set elsewhere.
   const auto* p = static_cast<const std::uint8_t*>(buf);
   std::size_t total = 0;
   while (total < n) {

@@ -1,4 +1,5 @@
 #include "wsedge/tls/client_context.h"
+#include "conn_settings.h"
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
@@ -30,14 +31,7 @@ std::shared_ptr<ClientContext> ClientContext::create(const std::string& pool,
     return nullptr;
   }
   SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
-  SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  // Read ahead: one recv() takes every record the kernel holds (up to the
-  // read buffer) instead of a header read and a body read per record;
-  // net::Conn drains what SSL buffered before it sleeps.
-  SSL_CTX_set_read_ahead(c, 1);
-  SSL_CTX_set_options(
-      c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  applyConnSettings(c);
   SSL_CTX_set_alpn_protos(c, kAlpnHttp11, sizeof kAlpnHttp11);
   cc->name_ = server.serverName.empty() ? server.address.host : server.serverName;
   cc->isIp_ = isIpLiteral(cc->name_);

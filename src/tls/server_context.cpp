@@ -1,4 +1,5 @@
 #include "wsedge/tls/server_context.h"
+#include "conn_settings.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -97,22 +98,7 @@ SslCtxPtr ServerContext::newContext(const config::ListenerTls& conf, std::string
   SSL_CTX_set_min_proto_version(
       c, conf.minVersion == config::TlsVersion::V1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
   SSL_CTX_set_cipher_list(c, kCiphers12);
-  // No renegotiation (a CPU-exhaustion vector, and nothing here needs it).
-  // IGNORE_UNEXPECTED_EOF: OpenSSL 3 reports a TCP close without
-  // close_notify as a protocol error; many peers (browsers among them) close
-  // that way, and WebSocket frames carry their own lengths and close
-  // handshake, so it is the plain EOF that it is.
-  SSL_CTX_set_options(
-      c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-  // RELEASE_BUFFERS: an idle connection holds no 16 KiB read/write buffers.
-  // The other two let net::Conn send what SSL_write took and retry the rest
-  // from its output buffer.
-  SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  // Read ahead: one recv() takes every record the kernel holds (up to the
-  // read buffer) instead of a header read and a body read per record;
-  // net::Conn drains what SSL buffered before it sleeps.
-  SSL_CTX_set_read_ahead(c, 1);
+  applyConnSettings(c);
   // Resumption is by stateless tickets only: no per-process session cache
   // that workers would contend on and a reload would lose.
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);

@@ -28,6 +28,7 @@
 #include "tls/test_certs.h"
 #include "wsedge/core/handles.h"
 #include "wsedge/tls/handles.h"
+#include "../../src/tls/conn_settings.h"
 
 namespace wsedge::net {
 namespace {
@@ -818,8 +819,8 @@ TEST(ConnPeek, PeekKeepsConsumeTakesExactly) {
 
 // ---- 10: TLS ------------------------------------------------------------------------
 
-/// Contexts configured like tls::ServerContext / tls::ClientContext (modes,
-/// read-ahead, options), with a fresh self-signed EC certificate.
+/// Contexts with the settings tls::ServerContext / tls::ClientContext use
+/// (tls::applyConnSettings), with a fresh self-signed EC certificate.
 struct TlsContexts {
   tls::SslCtxPtr server{SSL_CTX_new(TLS_server_method())};
   tls::SslCtxPtr client{SSL_CTX_new(TLS_client_method())};
@@ -829,13 +830,7 @@ struct TlsContexts {
     tls::X509Ptr cert = tls::testing::makeCert(key.get(), {"localhost"});
     SSL_CTX_use_certificate(server.get(), cert.get());
     SSL_CTX_use_PrivateKey(server.get(), key.get());
-    for (SSL_CTX* c : {server.get(), client.get()}) {
-      SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-      SSL_CTX_set_read_ahead(c, 1);
-      SSL_CTX_set_options(
-          c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-    }
+    for (SSL_CTX* c : {server.get(), client.get()}) tls::applyConnSettings(c);
     SSL_CTX_set_verify(client.get(), SSL_VERIFY_NONE, nullptr);
   }
 };
